@@ -1,0 +1,129 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+
+	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/failures"
+)
+
+// Runner runs graflow tasks as Temporal activities.
+type Runner struct {
+	registry *graflow.Registry
+	client   client.Client
+	logger   *slog.Logger
+}
+
+// NewRunner returns a runner for the tasks of reg. The client answers
+// on-demand channel reads (Query to the workflow); logger nil = slog.Default.
+func NewRunner(reg *graflow.Registry, c client.Client, logger *slog.Logger) *Runner {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Runner{registry: reg, client: c, logger: logger}
+}
+
+// Run is the activity body for every registered task: it runs in.Task.
+func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
+	info := activity.GetInfo(ctx)
+	task, ok := r.registry.Lookup(in.Task)
+	if !ok {
+		return nil, NotRegistered(in.Task, info.TaskQueue)
+	}
+	ch := graflow.NewChannel(in.Reads, graflow.ChannelOptions{
+		Source:  &querySource{client: r.client, workflowID: info.WorkflowExecution.ID, runID: info.WorkflowExecution.RunID, scope: in.Scope},
+		Context: ctx,
+		Record:  true,
+	})
+	for _, k := range in.Absent {
+		_ = ch.Delete(k) // marks the key known-absent; the op is dropped below
+	}
+	skip := len(ch.Ops())
+	tc := graflow.NewTaskContext(ctx, graflow.TaskEnv{
+		TaskID:     in.TaskID,
+		WorkflowID: info.WorkflowExecution.ID,
+		RunID:      info.WorkflowExecution.RunID,
+		Attempt:    int(info.Attempt),
+		Cycle:      in.Cycle,
+		MaxCycles:  in.MaxCycles,
+		Logger:     r.logger.With("task_id", in.TaskID, "workflow_id", info.WorkflowExecution.ID, "attempt", info.Attempt),
+		Channel:    ch,
+	})
+
+	stop := heartbeat(ctx, info.HeartbeatTimeout)
+	value, err := task.Invoke(tc, in.Params)
+	stop()
+	if err != nil {
+		var pe *graflow.ParamError
+		final := errors.As(err, &pe) || int(info.Attempt) > in.MaxRetries
+		return nil, failures.Encode(&graflow.TaskError{TaskID: in.TaskID, Attempt: int(info.Attempt), Err: err}, final)
+	}
+	return &Output{Value: value, Ops: ch.Ops()[skip:]}, nil
+}
+
+// NotRegistered is the non-retryable failure of a task a worker does not have.
+func NotRegistered(task, queue string) error {
+	return failures.Encode(fmt.Errorf("%w: %q is not registered on task queue %q", graflow.ErrTaskNotRegistered, task, queue), true)
+}
+
+// heartbeat records a heartbeat every third of timeout (at most every 10 s)
+// until the returned stop function is called.
+func heartbeat(ctx context.Context, timeout time.Duration) (stop func()) {
+	if timeout <= 0 {
+		return func() {}
+	}
+	every := min(timeout/3, 10*time.Second)
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// querySource fetches channel keys from the running workflow by Query.
+type querySource struct {
+	client     client.Client
+	workflowID string
+	runID      string
+	scope      string
+}
+
+func (q *querySource) query(ctx context.Context, args ChannelQueryArgs) (ChannelQueryResult, error) {
+	var res ChannelQueryResult
+	if q.client == nil {
+		return res, errors.New("no Temporal client to read the channel from")
+	}
+	v, err := q.client.QueryWorkflow(ctx, q.workflowID, q.runID, ChannelQuery, args)
+	if err != nil {
+		return res, err
+	}
+	return res, v.Get(&res)
+}
+
+func (q *querySource) Fetch(ctx context.Context, keys []string) (map[string]graflow.ChannelEntry, error) {
+	res, err := q.query(ctx, ChannelQueryArgs{Scope: q.scope, Keys: keys})
+	return res.Entries, err
+}
+
+func (q *querySource) Keys(ctx context.Context) ([]string, error) {
+	res, err := q.query(ctx, ChannelQueryArgs{Scope: q.scope, AllKeys: true})
+	return res.Keys, err
+}

@@ -1,0 +1,378 @@
+package graflow
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+)
+
+// ResultKey is the channel key holding a task's result: "<id>.__result__".
+func ResultKey(taskID string) string { return taskID + ".__result__" }
+
+// ChannelEntry is one stored value: its JSON and its expiry (Unix
+// nanoseconds, 0 = never).
+type ChannelEntry struct {
+	Value   json.RawMessage `json:"v"`
+	Expires int64           `json:"exp,omitempty"`
+}
+
+// Channel operation kinds, as recorded in ChannelOp.Op.
+const (
+	OpSet     = "set"
+	OpAppend  = "append"
+	OpPrepend = "prepend"
+	OpDelete  = "delete"
+	OpAdd     = "add"
+)
+
+// ChannelOp is one recorded write. A task's writes travel back to the
+// workflow as ops, and a parallel branch's ops are replayed on its parent.
+type ChannelOp struct {
+	Op    string          `json:"op"`
+	Key   string          `json:"key"`
+	Value json.RawMessage `json:"value,omitempty"`
+	TTL   time.Duration   `json:"ttl,omitempty"`
+	Delta float64         `json:"delta,omitempty"`
+}
+
+// ChannelSource supplies keys a Channel does not hold yet, on demand.
+type ChannelSource interface {
+	Fetch(ctx context.Context, keys []string) (map[string]ChannelEntry, error)
+	Keys(ctx context.Context) ([]string, error)
+}
+
+// ChannelOptions configure NewChannel; the zero value is a local channel on
+// the wall clock.
+type ChannelOptions struct {
+	// Now is the clock used for TTLs (workflow code passes workflow.Now).
+	Now func() time.Time
+	// Source is asked for keys the channel does not know.
+	Source ChannelSource
+	// Context is passed to Source.
+	Context context.Context
+	// Record keeps every write as a ChannelOp, returned by Ops.
+	Record bool
+	// ReadOnly rejects writes with ErrReadOnlyChannel.
+	ReadOnly bool
+}
+
+// Channel is the run's shared key-value store. Values are JSON. It is safe
+// for concurrent use. The zero value is an empty local channel.
+type Channel struct {
+	mu      sync.Mutex
+	entries map[string]ChannelEntry
+	absent  map[string]bool
+	allKeys bool
+	opts    ChannelOptions
+	ops     []ChannelOp
+}
+
+// NewChannel returns a channel holding entries (copied).
+func NewChannel(entries map[string]ChannelEntry, opts ChannelOptions) *Channel {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Context == nil {
+		opts.Context = context.Background()
+	}
+	c := &Channel{entries: maps.Clone(entries), absent: map[string]bool{}, opts: opts, allKeys: opts.Source == nil}
+	if c.entries == nil {
+		c.entries = map[string]ChannelEntry{}
+	}
+	return c
+}
+
+// SetOption configures a write.
+type SetOption func(*ChannelOp)
+
+// WithTTL makes a written value expire after d.
+func WithTTL(d time.Duration) SetOption { return func(op *ChannelOp) { op.TTL = d } }
+
+// ready makes a zero Channel usable; called under c.mu.
+func (c *Channel) ready() {
+	if c.entries == nil {
+		c.entries = map[string]ChannelEntry{}
+	}
+	if c.absent == nil {
+		c.absent = map[string]bool{}
+	}
+	if c.opts.Now == nil {
+		c.opts.Now = time.Now
+	}
+	if c.opts.Context == nil {
+		c.opts.Context = context.Background()
+	}
+	if c.opts.Source == nil {
+		c.allKeys = true
+	}
+}
+
+// Get decodes the value of key into dst; an absent or expired key is ErrKeyNotFound.
+func (c *Channel) Get(key string, dst any) error {
+	c.mu.Lock()
+	e, ok, err := c.lookup(key)
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrKeyNotFound, key)
+	}
+	if err := json.Unmarshal(e.Value, dst); err != nil {
+		return fmt.Errorf("graflow: channel key %q: %w", key, err)
+	}
+	return nil
+}
+
+// Raw returns the JSON stored under key.
+func (c *Channel) Raw(key string) (json.RawMessage, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok, _ := c.lookup(key)
+	return e.Value, ok
+}
+
+// Has reports whether key holds an unexpired value.
+func (c *Channel) Has(key string) bool {
+	_, ok := c.Raw(key)
+	return ok
+}
+
+// Keys returns the keys holding unexpired values, sorted; results
+// ("<id>.__result__") are included.
+func (c *Channel) Keys() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ready()
+	if !c.allKeys {
+		// On a source error the keys known so far are returned; a later
+		// call asks again.
+		if keys, err := c.opts.Source.Keys(c.opts.Context); err == nil {
+			if c.fetch(keys) == nil {
+				c.allKeys = true
+			}
+		}
+	}
+	now := c.opts.Now().UnixNano()
+	var keys []string
+	for k, e := range c.entries {
+		if !expired(e, now) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Set stores v under key.
+func (c *Channel) Set(key string, v any, opts ...SetOption) error {
+	_, err := c.write(ChannelOp{Op: OpSet, Key: key}, v, opts)
+	return err
+}
+
+// Append adds v to the end of the list under key (creating it) and returns
+// the new length. A non-list value is ErrNotAList.
+func (c *Channel) Append(key string, v any, opts ...SetOption) (int, error) {
+	n, err := c.write(ChannelOp{Op: OpAppend, Key: key}, v, opts)
+	return int(n), err
+}
+
+// Prepend adds v to the front of the list under key and returns the new length.
+func (c *Channel) Prepend(key string, v any, opts ...SetOption) (int, error) {
+	n, err := c.write(ChannelOp{Op: OpPrepend, Key: key}, v, opts)
+	return int(n), err
+}
+
+// Delete removes key.
+func (c *Channel) Delete(key string) error {
+	_, err := c.write(ChannelOp{Op: OpDelete, Key: key}, nil, nil)
+	return err
+}
+
+// Add adds delta to the number under key (a missing key counts as 0) and
+// returns the sum. Concurrent branches' adds all count.
+func (c *Channel) Add(key string, delta float64) (float64, error) {
+	return c.write(ChannelOp{Op: OpAdd, Key: key, Delta: delta}, nil, nil)
+}
+
+func (c *Channel) write(op ChannelOp, v any, opts []SetOption) (float64, error) {
+	if c.opts.ReadOnly {
+		return 0, ErrReadOnlyChannel
+	}
+	for _, o := range opts {
+		o(&op)
+	}
+	if op.Op == OpSet || op.Op == OpAppend || op.Op == OpPrepend {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return 0, fmt.Errorf("graflow: channel key %q: value is not JSON: %w", op.Key, err)
+		}
+		op.Value = raw
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.apply(op)
+}
+
+// Apply performs recorded ops in order (a task's writes, or a branch's on
+// its parent), also on a read-only channel. It stops at the first op that
+// fails; the ops before it stay applied.
+func (c *Channel) Apply(ops []ChannelOp) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ready()
+	for _, op := range ops {
+		if _, err := c.apply(op); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Ops returns the writes recorded so far (with ChannelOptions.Record).
+func (c *Channel) Ops() []ChannelOp {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.ops)
+}
+
+// Entries returns a copy of every unexpired value the channel holds.
+func (c *Channel) Entries() map[string]ChannelEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ready()
+	now := c.opts.Now().UnixNano()
+	out := make(map[string]ChannelEntry, len(c.entries))
+	for k, e := range c.entries {
+		if !expired(e, now) {
+			out[k] = e
+		}
+	}
+	return out
+}
+
+// apply performs one op under c.mu; for list ops it returns the new length,
+// for add the new sum.
+func (c *Channel) apply(op ChannelOp) (float64, error) {
+	c.ready()
+	now := c.opts.Now()
+	expires := int64(0)
+	if op.TTL > 0 {
+		expires = now.Add(op.TTL).UnixNano()
+	}
+	var out float64
+	switch op.Op {
+	case OpSet:
+		c.entries[op.Key] = ChannelEntry{Value: op.Value, Expires: expires}
+	case OpDelete:
+		delete(c.entries, op.Key)
+	case OpAppend, OpPrepend:
+		cur, ok, err := c.lookup(op.Key)
+		if err != nil {
+			return 0, err
+		}
+		var list []json.RawMessage
+		if ok {
+			if v := bytes.TrimSpace(cur.Value); len(v) == 0 || v[0] != '[' || json.Unmarshal(v, &list) != nil {
+				return 0, fmt.Errorf("%w: key %q holds %s", ErrNotAList, op.Key, abbreviate(cur.Value))
+			}
+			if expires == 0 {
+				expires = cur.Expires
+			}
+		}
+		if op.Op == OpAppend {
+			list = append(list, op.Value)
+		} else {
+			list = append([]json.RawMessage{op.Value}, list...)
+		}
+		raw, _ := json.Marshal(list) // a list of valid JSON values always marshals
+		c.entries[op.Key] = ChannelEntry{Value: raw, Expires: expires}
+		out = float64(len(list))
+	case OpAdd:
+		cur, ok, err := c.lookup(op.Key)
+		if err != nil {
+			return 0, err
+		}
+		var n float64
+		if ok {
+			// json.Unmarshal accepts null into a float64 as a no-op: rule it out.
+			if v := bytes.TrimSpace(cur.Value); bytes.Equal(v, []byte("null")) || json.Unmarshal(v, &n) != nil {
+				return 0, fmt.Errorf("%w: key %q holds %s", ErrNotANumber, op.Key, abbreviate(cur.Value))
+			}
+			if expires == 0 {
+				expires = cur.Expires
+			}
+		}
+		out = n + op.Delta
+		raw, err := json.Marshal(out)
+		if err != nil { // NaN or an infinity
+			return 0, fmt.Errorf("%w: key %q: %v + %v = %v is not a JSON number", ErrNotANumber, op.Key, n, op.Delta, out)
+		}
+		c.entries[op.Key] = ChannelEntry{Value: raw, Expires: expires}
+	default:
+		return 0, fmt.Errorf("graflow: unknown channel op %q on key %q", op.Op, op.Key)
+	}
+	delete(c.absent, op.Key)
+	if op.Op == OpDelete {
+		c.absent[op.Key] = true
+	}
+	if c.opts.Record {
+		c.ops = append(c.ops, op)
+	}
+	return out, nil
+}
+
+// lookup finds key under c.mu, fetching it from the source when unknown.
+func (c *Channel) lookup(key string) (ChannelEntry, bool, error) {
+	c.ready()
+	e, ok := c.entries[key]
+	if !ok && !c.allKeys && !c.absent[key] {
+		if err := c.fetch([]string{key}); err != nil {
+			return ChannelEntry{}, false, err
+		}
+		e, ok = c.entries[key]
+	}
+	if ok && expired(e, c.opts.Now().UnixNano()) {
+		return ChannelEntry{}, false, nil
+	}
+	return e, ok, nil
+}
+
+// fetch asks the source for the unknown ones among keys.
+func (c *Channel) fetch(keys []string) error {
+	var want []string
+	for _, k := range keys {
+		if _, ok := c.entries[k]; !ok && !c.absent[k] {
+			want = append(want, k)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	got, err := c.opts.Source.Fetch(c.opts.Context, want)
+	if err != nil {
+		return fmt.Errorf("graflow: reading channel keys %v: %w", want, err)
+	}
+	for _, k := range want {
+		if e, ok := got[k]; ok {
+			c.entries[k] = e
+		} else {
+			c.absent[k] = true
+		}
+	}
+	return nil
+}
+
+func expired(e ChannelEntry, now int64) bool { return e.Expires != 0 && now >= e.Expires }
+
+func abbreviate(raw json.RawMessage) string {
+	if len(raw) > 40 {
+		return string(raw[:37]) + "..."
+	}
+	return string(raw)
+}

@@ -1,0 +1,74 @@
+package graflow
+
+import (
+	"context"
+	"log/slog"
+)
+
+// TaskEnv is what an Executor tells a task about its run.
+type TaskEnv struct {
+	TaskID     string
+	WorkflowID string
+	RunID      string
+	Attempt    int
+	Cycle      int
+	MaxCycles  int
+	Logger     *slog.Logger
+	Channel    *Channel
+}
+
+// TaskContext is what a running task sees. It is a context.Context that is
+// done when the task is canceled or times out.
+type TaskContext struct {
+	context.Context
+	env TaskEnv
+}
+
+// NewTaskContext builds the context of one task run; for Executor
+// implementations and tests. A nil Channel gives an empty local channel, a
+// nil Logger slog.Default.
+func NewTaskContext(ctx context.Context, env TaskEnv) *TaskContext {
+	if env.Channel == nil {
+		env.Channel = NewChannel(nil, ChannelOptions{})
+	}
+	if env.Logger == nil {
+		env.Logger = slog.Default()
+	}
+	if env.MaxCycles == 0 {
+		env.MaxCycles = DefaultMaxCycles
+	}
+	return &TaskContext{Context: ctx, env: env}
+}
+
+// TaskID returns the id of the running node.
+func (c *TaskContext) TaskID() string { return c.env.TaskID }
+
+// WorkflowID returns the run's workflow id.
+func (c *TaskContext) WorkflowID() string { return c.env.WorkflowID }
+
+// RunID returns the run's run id.
+func (c *TaskContext) RunID() string { return c.env.RunID }
+
+// Attempt returns the 1-based attempt of this task run.
+func (c *TaskContext) Attempt() int { return c.env.Attempt }
+
+// Cycle returns how often this task has run in this run, this run included (1-based).
+func (c *TaskContext) Cycle() int { return c.env.Cycle }
+
+// MaxCycles returns how often the task may run in one run.
+func (c *TaskContext) MaxCycles() int { return c.env.MaxCycles }
+
+// CanIterate reports whether the task may run again (false on its last allowed cycle).
+func (c *TaskContext) CanIterate() bool { return c.env.Cycle < c.env.MaxCycles }
+
+// Logger returns a logger tagged with the task and run.
+func (c *TaskContext) Logger() *slog.Logger { return c.env.Logger }
+
+// Channel returns the run's channel as this task sees it: the values at the
+// task's start plus its own writes.
+func (c *TaskContext) Channel() *Channel { return c.env.Channel }
+
+// Result decodes the result of task taskID into dst (ErrKeyNotFound if it has none).
+func (c *TaskContext) Result(taskID string, dst any) error {
+	return c.env.Channel.Get(ResultKey(taskID), dst)
+}

@@ -1,0 +1,90 @@
+package graflow
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// DefaultRegistry holds every task created by NewTask without WithRegistry,
+// like http.DefaultServeMux.
+var DefaultRegistry = NewRegistry()
+
+// Registry maps task names to their definitions. It is safe for concurrent use.
+type Registry struct {
+	mu    sync.RWMutex
+	tasks map[string]*TaskInfo
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{tasks: map[string]*TaskInfo{}} }
+
+// TaskInfo describes a registered task to executors: its name, the channel
+// keys of its parameters and its options.
+type TaskInfo struct {
+	Name    string
+	Params  []string
+	Options TaskOptions
+
+	fields []paramField
+	invoke func(*TaskContext, map[string]json.RawMessage) (json.RawMessage, error)
+	fnPtr  uintptr
+}
+
+// Invoke decodes params into the task's In, runs the body with tc and
+// returns the JSON of its result. A parameter that does not decode is a
+// *ParamError naming the task and field.
+func (ti *TaskInfo) Invoke(tc *TaskContext, params map[string]json.RawMessage) (json.RawMessage, error) {
+	if ti == nil || ti.invoke == nil {
+		name := ""
+		if ti != nil {
+			name = ti.Name
+		}
+		return nil, fmt.Errorf("%w: task %q has no function in this process (TaskInfo not made by NewTask)", ErrTaskNotRegistered, name)
+	}
+	return ti.invoke(tc, params)
+}
+
+func (ti *TaskInfo) maxCycles() int {
+	if ti == nil || ti.Options.MaxCycles <= 0 {
+		return DefaultMaxCycles
+	}
+	return ti.Options.MaxCycles
+}
+
+// DefaultMaxCycles is how often a task may run in one run unless WithMaxCycles says otherwise.
+const DefaultMaxCycles = 10
+
+func (r *Registry) register(ti *TaskInfo) (*TaskInfo, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old, ok := r.tasks[ti.Name]; ok {
+		if old.fnPtr == ti.fnPtr {
+			return old, nil
+		}
+		return nil, fmt.Errorf("%w: %q is already registered with another function", ErrDuplicateTask, ti.Name)
+	}
+	r.tasks[ti.Name] = ti
+	return ti, nil
+}
+
+// Lookup returns the task registered under name.
+func (r *Registry) Lookup(name string) (*TaskInfo, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	ti, ok := r.tasks[name]
+	return ti, ok
+}
+
+// Names returns the registered task names, sorted.
+func (r *Registry) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	names := make([]string, 0, len(r.tasks))
+	for n := range r.tasks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

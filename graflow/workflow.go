@@ -1,0 +1,155 @@
+package graflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Workflow is a named graph of tasks. Build it with Add, check it with
+// Validate, run it with Execute or Start through an Executor.
+type Workflow struct {
+	name string
+	opts workflowConfig
+	b    *builder
+}
+
+// WorkflowOption configures a Workflow.
+type WorkflowOption func(*workflowConfig)
+
+type workflowConfig struct {
+	maxSteps int
+}
+
+// DefaultMaxSteps bounds the number of task runs in one run unless WithMaxSteps says otherwise.
+const DefaultMaxSteps = 10000
+
+// WithMaxSteps bounds how many task runs one run may make (default 10,000).
+func WithMaxSteps(n int) WorkflowOption { return func(c *workflowConfig) { c.maxSteps = n } }
+
+// NewWorkflow returns an empty workflow. The name is the run's workflow type
+// on Temporal and must match [A-Za-z0-9_-]+.
+func NewWorkflow(name string, opts ...WorkflowOption) *Workflow {
+	w := &Workflow{name: name, opts: workflowConfig{maxSteps: DefaultMaxSteps}, b: newBuilder()}
+	for _, o := range opts {
+		o(&w.opts)
+	}
+	return w
+}
+
+// Name returns the workflow's name.
+func (w *Workflow) Name() string { return w.name }
+
+// MaxSteps returns the step bound of a run.
+func (w *Workflow) MaxSteps() int { return w.opts.maxSteps }
+
+// Add adds nodes and their edges to the graph. It may be called many times;
+// one id is one node, however often it appears.
+func (w *Workflow) Add(nodes ...Node) {
+	for _, n := range nodes {
+		buildNode(w.b, n)
+	}
+}
+
+// Nodes returns the graph's nodes in the order they were added.
+func (w *Workflow) Nodes() []GraphNode {
+	out := make([]GraphNode, len(w.b.order))
+	for i, id := range w.b.order {
+		out[i] = *w.b.nodes[id]
+	}
+	return out
+}
+
+// Edges returns the static edges in the order they were added.
+func (w *Workflow) Edges() []GraphEdge { return append([]GraphEdge(nil), w.b.edges...) }
+
+// Validate returns every problem of the graph at once (errors.Join), each
+// wrapping ErrInvalidGraph, or nil.
+func (w *Workflow) Validate() error {
+	problems := append([]error(nil), w.b.problems...)
+	if err := checkName("workflow", w.name); err != nil {
+		problems = append(problems, err)
+	}
+	if w.opts.maxSteps <= 0 {
+		problems = append(problems, fmt.Errorf("%w: workflow %q: max steps must be positive, got %d", ErrInvalidGraph, w.name, w.opts.maxSteps))
+	}
+	if len(w.b.nodes) == 0 {
+		problems = append(problems, fmt.Errorf("%w: workflow %q has no tasks", ErrInvalidGraph, w.name))
+	}
+	return errors.Join(problems...)
+}
+
+// StartNode resolves the node a run begins at: start when given (it must
+// exist), else the single root. Members of groups are never roots.
+func (w *Workflow) StartNode(start string) (string, error) {
+	if start != "" {
+		if _, ok := w.b.nodes[start]; !ok {
+			return "", fmt.Errorf("%w: start node %q is not in workflow %q (nodes: %s)", ErrInvalidGraph, start, w.name, strings.Join(w.b.order, ", "))
+		}
+		return start, nil
+	}
+	roots := w.b.roots()
+	switch len(roots) {
+	case 1:
+		return roots[0], nil
+	case 0:
+		return "", fmt.Errorf("%w: workflow %q has no start node (every node has a predecessor); use graflow.Start", ErrInvalidGraph, w.name)
+	default:
+		return "", fmt.Errorf("%w: workflow %q has several start nodes [%s]; use graflow.Start to pick one", ErrInvalidGraph, w.name, strings.Join(roots, ", "))
+	}
+}
+
+// RunConfig is what an Executor needs besides the workflow: the resolved
+// options of one Execute or Start call.
+type RunConfig struct {
+	Start          string
+	InitialChannel map[string]any
+	WorkflowID     string
+}
+
+// ExecuteOption configures one run.
+type ExecuteOption func(*RunConfig)
+
+// Start names the node the run begins at; it may be omitted when the graph
+// has exactly one root.
+func Start(id string) ExecuteOption { return func(c *RunConfig) { c.Start = id } }
+
+// InitialChannel seeds the run's channel.
+func InitialChannel(values map[string]any) ExecuteOption {
+	return func(c *RunConfig) { c.InitialChannel = values }
+}
+
+// WorkflowID sets the run's workflow id (default: a generated one).
+func WorkflowID(id string) ExecuteOption { return func(c *RunConfig) { c.WorkflowID = id } }
+
+func (w *Workflow) prepare(opts []ExecuteOption) (RunConfig, error) {
+	var cfg RunConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := w.Validate(); err != nil {
+		return cfg, err
+	}
+	start, err := w.StartNode(cfg.Start)
+	cfg.Start = start
+	return cfg, err
+}
+
+// Execute validates the workflow, runs it through exec and waits for its result.
+func (w *Workflow) Execute(ctx context.Context, exec Executor, opts ...ExecuteOption) (*Result, error) {
+	cfg, err := w.prepare(opts)
+	if err != nil {
+		return nil, err
+	}
+	return exec.Execute(ctx, w, cfg)
+}
+
+// Start validates the workflow and starts a run without waiting for it.
+func (w *Workflow) Start(ctx context.Context, exec Executor, opts ...ExecuteOption) (*Handle, error) {
+	cfg, err := w.prepare(opts)
+	if err != nil {
+		return nil, err
+	}
+	return exec.Start(ctx, w, cfg)
+}
