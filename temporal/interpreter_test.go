@@ -7,14 +7,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
-	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
-	"github.com/graflow-go/graflow/temporal"
+	"github.com/graflow-go/graflow/temporal/graflowtest"
 )
 
 // recorder logs task runs in order.
@@ -30,42 +25,11 @@ func (r *recorder) add(s string) {
 }
 
 // runInSuite runs wf in the SDK's test environment with the tasks of reg.
-func runInSuite(t *testing.T, reg *graflow.Registry, wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*temporal.RunOutput, error) {
+func runInSuite(t *testing.T, reg *graflow.Registry, wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*graflow.Result, error) {
 	t.Helper()
-	var cfg graflow.RunConfig
-	for _, o := range opts {
-		o(&cfg)
-	}
-	require.NoError(t, wf.Validate())
-	start, err := wf.StartNode(cfg.Start)
-	require.NoError(t, err)
-	cfg.Start = start
-	in, err := temporal.Compile(wf, cfg)
-	require.NoError(t, err)
-
-	var suite testsuite.WorkflowTestSuite
-	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterDynamicWorkflow(temporal.Interpret, workflow.DynamicRegisterOptions{})
-	runner := activities.NewRunner(reg, nil, nil)
-	for _, name := range reg.Names() {
-		env.RegisterActivityWithOptions(runner.Run, activity.RegisterOptions{Name: name})
-	}
-	env.RegisterDynamicActivity(func(ctx context.Context, _ converter.EncodedValues) (*activities.Output, error) {
-		return nil, activities.NotRegistered(activity.GetInfo(ctx).ActivityType.Name, "test")
-	}, activity.DynamicRegisterOptions{})
-	env.ExecuteWorkflow(wf.Name(), in)
-	require.True(t, env.IsWorkflowCompleted())
-	if err := env.GetWorkflowError(); err != nil {
-		return nil, err
-	}
-	var out temporal.RunOutput
-	require.NoError(t, env.GetWorkflowResult(&out))
-	return &out, nil
+	return wf.Execute(context.Background(), graflowtest.NewExecutor(reg), opts...)
 }
 
-type valueIn struct {
-	Value int `json:"value"`
-}
 
 func TestInterpreterChainAndDiamond(t *testing.T) {
 	reg := graflow.NewRegistry()
@@ -81,7 +45,7 @@ func TestInterpreterChainAndDiamond(t *testing.T) {
 	wf.Add(graflow.Chain(a, graflow.Parallel(b, c), d))
 	out, err := runInSuite(t, reg, wf)
 	require.NoError(t, err)
-	require.JSONEq(t, `"d!"`, string(out.Value))
+	require.JSONEq(t, `"d!"`, string(out.Raw()))
 	require.Len(t, rec.log, 4)
 	require.Equal(t, "a", rec.log[0])
 	require.Equal(t, "d", rec.log[3])
@@ -109,5 +73,5 @@ func TestInterpreterBoundBeatsChannel(t *testing.T) {
 	wf.Add(calc.Instance("calc", graflow.Params{"value": 10}))
 	out, err := runInSuite(t, reg, wf, graflow.InitialChannel(map[string]any{"value": 100, "multiplier": 5}))
 	require.NoError(t, err)
-	require.JSONEq(t, `50`, string(out.Value))
+	require.JSONEq(t, `50`, string(out.Raw()))
 }

@@ -1,0 +1,58 @@
+package examples
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/graflow-go/graflow/graflow"
+)
+
+// Example is a runnable workflow with its run options and the formatter of
+// its printed result.
+type Example struct {
+	// Name is the workflow's name, used by `starter run <name>`.
+	Name string
+	// Description says which pattern the example shows.
+	Description string
+	// Workflow builds the graph.
+	Workflow func() *graflow.Workflow
+	// Options are the run options (start node, initial channel).
+	Options []graflow.ExecuteOption
+	// Format renders the run's result as the example's printed line(s).
+	Format func(*graflow.Result) (string, error)
+	// Output is what Format prints for a successful run (checked in CI).
+	Output string
+}
+
+var all = map[string]Example{}
+
+func register(e Example) {
+	all[e.Name] = e
+}
+
+// All returns every example, sorted by name.
+func All() []Example {
+	out := make([]Example, 0, len(all))
+	for _, e := range all {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Get returns the example called name.
+func Get(name string) (Example, bool) {
+	e, ok := all[name]
+	return e, ok
+}
+
+// valueAs is a Format that prints the run's value decoded as T.
+func valueAs[T any](format string) func(*graflow.Result) (string, error) {
+	return func(res *graflow.Result) (string, error) {
+		var v T
+		if err := res.Value(&v); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf(format, v), nil
+	}
+}

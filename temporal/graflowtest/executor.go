@@ -1,0 +1,104 @@
+package graflowtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/graflow-go/graflow/activities"
+	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/temporal"
+)
+
+// Executor is a graflow.Executor running each workflow to completion in a
+// fresh SDK test environment.
+type Executor struct {
+	registry *graflow.Registry
+	mu       sync.Mutex
+	results  map[string]outcome
+	seq      int
+}
+
+type outcome struct {
+	res *graflow.Result
+	err error
+}
+
+var _ graflow.Executor = (*Executor)(nil)
+
+// NewExecutor returns an Executor for the tasks of reg (nil = graflow.DefaultRegistry).
+func NewExecutor(reg *graflow.Registry) *Executor {
+	if reg == nil {
+		reg = graflow.DefaultRegistry
+	}
+	return &Executor{registry: reg, results: map[string]outcome{}}
+}
+
+// Execute runs wf in a test environment and returns its result or typed error.
+func (e *Executor) Execute(ctx context.Context, wf *graflow.Workflow, cfg graflow.RunConfig) (*graflow.Result, error) {
+	h, err := e.Start(ctx, wf, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return h.Result(ctx)
+}
+
+// Start runs wf to completion (the test environment is synchronous) and
+// returns a handle to its stored outcome.
+func (e *Executor) Start(_ context.Context, wf *graflow.Workflow, cfg graflow.RunConfig) (*graflow.Handle, error) {
+	in, err := temporal.Compile(wf, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.RegisterDynamicWorkflow(temporal.Interpret, workflow.DynamicRegisterOptions{})
+	runner := activities.NewRunner(e.registry, nil, nil)
+	for _, name := range e.registry.Names() {
+		env.RegisterActivityWithOptions(runner.Run, activity.RegisterOptions{Name: name})
+	}
+	env.RegisterDynamicActivity(func(ctx context.Context, _ converter.EncodedValues) (*activities.Output, error) {
+		return nil, activities.NotRegistered(activity.GetInfo(ctx).ActivityType.Name, "graflowtest")
+	}, activity.DynamicRegisterOptions{})
+	env.ExecuteWorkflow(wf.Name(), in)
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.seq++
+	id := cfg.WorkflowID
+	if id == "" {
+		id = fmt.Sprintf("%s-test-%d", wf.Name(), e.seq)
+	}
+	var o outcome
+	switch {
+	case !env.IsWorkflowCompleted():
+		o.err = errors.New("graflowtest: workflow did not complete")
+	case env.GetWorkflowError() != nil:
+		o.err = failures.Decode(env.GetWorkflowError())
+	default:
+		var out temporal.RunOutput
+		if o.err = env.GetWorkflowResult(&out); o.err == nil {
+			o.res = graflow.NewResult(id, "", out.Value, graflow.NewChannel(out.Channel, graflow.ChannelOptions{ReadOnly: true}))
+		}
+	}
+	e.results[id] = o
+	return graflow.NewHandle(e, id, ""), nil
+}
+
+// Result returns the outcome of a run started by this executor.
+func (e *Executor) Result(_ context.Context, workflowID, _ string) (*graflow.Result, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.results[workflowID]
+	if !ok {
+		return nil, fmt.Errorf("graflowtest: no run %q", workflowID)
+	}
+	return o.res, o.err
+}
