@@ -25,9 +25,12 @@ type TaskContext struct {
 }
 
 // NewTaskContext builds the context of one task run; for Executor
-// implementations and tests. A nil Channel gives an empty local channel, a
+// implementations and tests. A nil ctx means context.Background, a nil Channel gives an empty local channel, a
 // nil Logger slog.Default.
 func NewTaskContext(ctx context.Context, env TaskEnv) *TaskContext {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if env.Channel == nil {
 		env.Channel = NewChannel(nil, ChannelOptions{})
 	}

@@ -34,6 +34,7 @@ type TaskError struct {
 	Err     error
 }
 
+// Error describes the failure.
 func (e *TaskError) Error() string {
 	if e.Attempt > 0 {
 		return fmt.Sprintf("task %q failed (attempt %d): %v", e.TaskID, e.Attempt, e.Err)
@@ -58,6 +59,7 @@ type ParallelGroupError struct {
 	Succeeded []string      `json:"succeeded"`
 }
 
+// Error describes the failure.
 func (e *ParallelGroupError) Error() string {
 	parts := make([]string, len(e.Failed))
 	for i, f := range e.Failed {
@@ -73,6 +75,7 @@ type WorkflowCanceledError struct {
 	Reason string `json:"reason"`
 }
 
+// Error describes the failure.
 func (e *WorkflowCanceledError) Error() string {
 	return fmt.Sprintf("workflow canceled by task %q: %s", e.TaskID, e.Reason)
 }
@@ -84,6 +87,7 @@ type CycleLimitError struct {
 	MaxCycles int    `json:"max_cycles"`
 }
 
+// Error describes the failure.
 func (e *CycleLimitError) Error() string {
 	return fmt.Sprintf("task %q reached its cycle limit (%d of %d)", e.TaskID, e.Cycle, e.MaxCycles)
 }
@@ -96,6 +100,7 @@ type ParamError struct {
 	Err   error
 }
 
+// Error describes the failure.
 func (e *ParamError) Error() string {
 	return fmt.Sprintf("task %q: parameter %s (key %q): %v", e.Task, e.Field, e.Key, e.Err)
 }

@@ -124,10 +124,7 @@ func (b *builder) group(id string, g *Group, members []string) {
 		return
 	}
 	b.add(id, &GraphNode{ID: id, Members: members, Policy: spec})
-	switch {
-	case g.err != nil:
-		b.problem(g.err)
-	case len(members) < 2:
+	if len(members) < 2 {
 		b.problem(fmt.Errorf("%w: parallel group %q needs at least two members, has %d", ErrInvalidGraph, id, len(members)))
 	}
 	if err := checkName("group", id); err != nil {

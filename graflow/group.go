@@ -1,7 +1,7 @@
 package graflow
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -12,7 +12,6 @@ type Group struct {
 	members []Node
 	name    string
 	policy  Policy
-	err     error
 }
 
 // Parallel groups nodes to run concurrently: Parallel(a, b, c) is Graflow's
@@ -21,7 +20,7 @@ type Group struct {
 func Parallel(a, b Node, rest ...Node) *Group {
 	g := &Group{}
 	for _, n := range append([]Node{a, b}, rest...) {
-		if inner, ok := n.(*Group); ok && inner != nil && inner.name == "" && inner.policy == nil && inner.err == nil {
+		if inner, ok := n.(*Group); ok && inner != nil && inner.name == "" && inner.policy == nil {
 			g.members = append(g.members, inner.members...)
 		} else {
 			g.members = append(g.members, n)
@@ -39,13 +38,12 @@ type GroupOptions struct {
 	CriticalTasks []string
 }
 
-// NewParallelGroup builds a group from a member list (at least two) and options.
+// NewParallelGroup builds a group from a member list and options. Members
+// are kept as given (no merging of inner groups). A group needs at least two
+// members; Workflow.Validate reports one with fewer.
 func NewParallelGroup(tasks []Node, opts GroupOptions) *Group {
 	g := &Group{name: opts.Name, policy: opts.Policy}
 	g.members = append(g.members, tasks...)
-	if len(tasks) < 2 {
-		g.err = fmt.Errorf("%w: parallel group %q needs at least two members, has %d", ErrInvalidGraph, opts.Name, len(tasks))
-	}
 	if g.policy == nil {
 		switch {
 		case len(opts.CriticalTasks) > 0:
@@ -74,7 +72,7 @@ func (g *Group) WithPolicy(p Policy) *Group {
 func (g *Group) Name() string { return g.name }
 
 // Members returns the group's member nodes.
-func (g *Group) Members() []Node { return g.members }
+func (g *Group) Members() []Node { return slices.Clone(g.members) }
 
 // String prints the members joined by " | "; a named group prints as
 // name:(a | b). A chain member needs no parentheses (">>" binds tighter

@@ -22,6 +22,7 @@ type PolicySpec struct {
 
 type policy PolicySpec
 
+// Spec returns the policy as a PolicySpec.
 func (p policy) Spec() PolicySpec { return PolicySpec(p) }
 
 // Strict requires every member to succeed (the default).

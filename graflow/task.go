@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"slices"
 	"time"
 )
 
@@ -34,6 +35,40 @@ type TaskOptions struct {
 	TaskQueue           string        `json:"task_queue,omitempty"`
 	NoChannelResolution bool          `json:"no_channel_resolution,omitempty"`
 	Reads               []string      `json:"reads,omitempty"`
+}
+
+// withDefaults fills the fields o leaves at their zero value from d.
+func (o TaskOptions) withDefaults(d TaskOptions) TaskOptions {
+	if o.MaxRetries == 0 {
+		o.MaxRetries = d.MaxRetries
+	}
+	if o.RetryPolicy == nil && d.RetryPolicy != nil {
+		p := *d.RetryPolicy
+		o.RetryPolicy = &p
+	}
+	if o.Timeout == 0 {
+		o.Timeout = d.Timeout
+	}
+	if o.HeartbeatTimeout == 0 {
+		o.HeartbeatTimeout = d.HeartbeatTimeout
+	}
+	if o.MaxCycles == 0 {
+		o.MaxCycles = d.MaxCycles
+	}
+	if o.TaskQueue == "" {
+		o.TaskQueue = d.TaskQueue
+	}
+	o.NoChannelResolution = o.NoChannelResolution || d.NoChannelResolution
+	if len(d.Reads) > 0 {
+		reads := slices.Clone(o.Reads)
+		for _, k := range d.Reads {
+			if !slices.Contains(reads, k) {
+				reads = append(reads, k)
+			}
+		}
+		o.Reads = reads
+	}
+	return o
 }
 
 // TaskOption configures a task at NewTask.
@@ -188,6 +223,7 @@ type TaskDefinitionError struct {
 	Err  error
 }
 
+// Error describes the failure.
 func (e *TaskDefinitionError) Error() string {
 	return "task " + `"` + e.Task + `"` + ": " + e.Err.Error()
 }

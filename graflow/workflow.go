@@ -19,7 +19,8 @@ type Workflow struct {
 type WorkflowOption func(*workflowConfig)
 
 type workflowConfig struct {
-	maxSteps int
+	maxSteps     int
+	taskDefaults TaskOptions
 }
 
 // DefaultMaxSteps bounds the number of task runs in one run unless WithMaxSteps says otherwise.
@@ -27,6 +28,21 @@ const DefaultMaxSteps = 10000
 
 // WithMaxSteps bounds how many task runs one run may make (default 10,000).
 func WithMaxSteps(n int) WorkflowOption { return func(c *workflowConfig) { c.maxSteps = n } }
+
+// WithDefaultTaskOptions sets task options (WithTimeout, WithMaxRetries, ...)
+// for every task of the workflow that leaves them unset itself. WithRegistry
+// has no effect here. Executors read the result with Workflow.TaskOptions.
+func WithDefaultTaskOptions(opts ...TaskOption) WorkflowOption {
+	return func(c *workflowConfig) {
+		tc := taskConfig{opts: c.taskDefaults}
+		for _, o := range opts {
+			if o != nil {
+				o(&tc)
+			}
+		}
+		c.taskDefaults = tc.opts
+	}
+}
 
 // NewWorkflow returns an empty workflow. The name is the run's workflow type
 // on Temporal and must match [A-Za-z0-9_-]+.
@@ -50,6 +66,17 @@ func (w *Workflow) Add(nodes ...Node) {
 	for _, n := range nodes {
 		buildNode(w.b, n)
 	}
+}
+
+// TaskOptions returns the options node n runs with: its task's own options,
+// with the workflow's WithDefaultTaskOptions filling those it leaves unset.
+// A group node has the defaults only.
+func (w *Workflow) TaskOptions(n GraphNode) TaskOptions {
+	var own TaskOptions
+	if n.Info != nil {
+		own = n.Info.Options
+	}
+	return own.withDefaults(w.opts.taskDefaults)
 }
 
 // Nodes returns the graph's nodes in the order they were added.

@@ -30,7 +30,6 @@ func runInSuite(t *testing.T, reg *graflow.Registry, wf *graflow.Workflow, opts 
 	return wf.Execute(context.Background(), graflowtest.NewExecutor(reg), opts...)
 }
 
-
 func TestInterpreterChainAndDiamond(t *testing.T) {
 	reg := graflow.NewRegistry()
 	rec := &recorder{}

@@ -9,10 +9,10 @@ import (
 
 // Spec is the serialisable graph of a run, compiled from a graflow.Workflow.
 type Spec struct {
-	Name     string     `json:"name"`
-	Start    string     `json:"start"`
-	MaxSteps int        `json:"max_steps"`
-	Nodes    []NodeSpec `json:"nodes"`
+	Name     string      `json:"name"`
+	Start    string      `json:"start"`
+	MaxSteps int         `json:"max_steps"`
+	Nodes    []NodeSpec  `json:"nodes"`
 	Edges    [][2]string `json:"edges,omitempty"`
 }
 
@@ -51,7 +51,7 @@ func Compile(wf *graflow.Workflow, cfg graflow.RunConfig) (RunInput, error) {
 			ns.Policy = &p
 		} else {
 			ns.Inputs = n.Info.Params
-			ns.Options = n.Info.Options
+			ns.Options = wf.TaskOptions(n)
 			if len(n.Params) > 0 {
 				ns.Params = make(map[string]json.RawMessage, len(n.Params))
 				for k, v := range n.Params {
