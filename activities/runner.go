@@ -41,11 +41,8 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 		Source:  &querySource{client: r.client, workflowID: info.WorkflowExecution.ID, runID: info.WorkflowExecution.RunID, scope: in.Scope},
 		Context: ctx,
 		Record:  true,
+		Absent:  in.Absent,
 	})
-	for _, k := range in.Absent {
-		_ = ch.Delete(k) // marks the key known-absent; the op is dropped below
-	}
-	skip := len(ch.Ops())
 	tc := graflow.NewTaskContext(ctx, graflow.TaskEnv{
 		TaskID:     in.TaskID,
 		WorkflowID: info.WorkflowExecution.ID,
@@ -65,7 +62,7 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 		final := errors.As(err, &pe) || int(info.Attempt) > in.MaxRetries
 		return nil, failures.Encode(&graflow.TaskError{TaskID: in.TaskID, Attempt: int(info.Attempt), Err: err}, final)
 	}
-	return &Output{Value: value, Ops: ch.Ops()[skip:]}, nil
+	return &Output{Value: value, Ops: ch.Ops()}, nil
 }
 
 // NotRegistered is the non-retryable failure of a task a worker does not have.

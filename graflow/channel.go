@@ -59,6 +59,8 @@ type ChannelOptions struct {
 	Record bool
 	// ReadOnly rejects writes with ErrReadOnlyChannel.
 	ReadOnly bool
+	// Absent lists keys known to hold nothing, so Source is not asked for them.
+	Absent []string
 }
 
 // Channel is the run's shared key-value store. Values are JSON. It is safe
@@ -83,6 +85,9 @@ func NewChannel(entries map[string]ChannelEntry, opts ChannelOptions) *Channel {
 	c := &Channel{entries: maps.Clone(entries), absent: map[string]bool{}, opts: opts, allKeys: opts.Source == nil}
 	if c.entries == nil {
 		c.entries = map[string]ChannelEntry{}
+	}
+	for _, k := range opts.Absent {
+		c.absent[k] = true
 	}
 	return c
 }
@@ -135,6 +140,14 @@ func (c *Channel) Raw(key string) (json.RawMessage, bool) {
 	defer c.mu.Unlock()
 	e, ok, _ := c.lookup(key)
 	return e.Value, ok
+}
+
+// Entry returns the stored entry of key (value and expiry).
+func (c *Channel) Entry(key string) (ChannelEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok, _ := c.lookup(key)
+	return e, ok
 }
 
 // Has reports whether key holds an unexpired value.

@@ -124,11 +124,11 @@ func (r *run) runTask(ctx workflow.Context, s *scope, node *NodeSpec) (json.RawM
 	r.steps++
 	in := activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node), Cycle: cycle, MaxCycles: maxCycles, MaxRetries: node.Options.MaxRetries}
 	for _, k := range node.Options.Reads {
-		if raw, ok := s.ch.Raw(k); ok {
+		if e, ok := s.ch.Entry(k); ok {
 			if in.Reads == nil {
 				in.Reads = map[string]graflow.ChannelEntry{}
 			}
-			in.Reads[k] = graflow.ChannelEntry{Value: raw}
+			in.Reads[k] = e
 		} else {
 			in.Absent = append(in.Absent, k)
 		}
@@ -265,10 +265,9 @@ func (r *run) queryChannel(args activities.ChannelQueryArgs) (activities.Channel
 	if args.AllKeys {
 		return activities.ChannelQueryResult{Keys: s.ch.Keys()}, nil
 	}
-	all := s.ch.Entries()
 	res := activities.ChannelQueryResult{Entries: map[string]graflow.ChannelEntry{}}
 	for _, k := range args.Keys {
-		if e, ok := all[k]; ok {
+		if e, ok := s.ch.Entry(k); ok {
 			res.Entries[k] = e
 		}
 	}
