@@ -1,0 +1,131 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/graflow-go/graflow/e2e/conformance"
+	"github.com/graflow-go/graflow/temporal"
+	"github.com/graflow-go/graflow/temporal/devserver"
+)
+
+// examplesQueue is polled by the cmd/worker process.
+const examplesQueue = "examples"
+
+var (
+	srv           *devserver.Server
+	binDir        string
+	exampleRunner *temporal.Runner
+	conformRunner *temporal.Runner
+)
+
+func TestMain(m *testing.M) {
+	code, err := setUp(m)
+	if err != nil {
+		log.Printf("e2e set-up: %v", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+func setUp(m *testing.M) (int, error) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "graflow-e2e-")
+	if err != nil {
+		return 1, err
+	}
+	defer os.RemoveAll(dir)
+	binDir = dir
+	for _, pkg := range []string{"./cmd/worker", "./e2e/testworker"} {
+		if err := goBuild(pkg); err != nil {
+			return 1, err
+		}
+	}
+	srv, err = devserver.Start(ctx, devserver.Options{UIPort: -1})
+	if err != nil {
+		return 1, err
+	}
+	defer srv.Stop()
+	stopA, err := startWorker("worker", examplesQueue, "e2e-examples")
+	if err != nil {
+		return 1, err
+	}
+	defer stopA()
+	stopB, err := startWorker("testworker", conformance.TaskQueue, "e2e-conformance")
+	if err != nil {
+		return 1, err
+	}
+	defer stopB()
+	exampleRunner = temporal.NewRunner(srv.Client(), temporal.RunnerOptions{TaskQueue: examplesQueue})
+	conformRunner = temporal.NewRunner(srv.Client(), temporal.RunnerOptions{TaskQueue: conformance.TaskQueue})
+	return m.Run(), nil
+}
+
+// repoRoot is the module root (the tests run in e2e/).
+func repoRoot() string { return filepath.Dir(must(os.Getwd())) }
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err) // only at set-up, on a broken checkout
+	}
+	return v
+}
+
+// goBuild builds the main package pkg into binDir.
+func goBuild(pkg string) error {
+	cmd := exec.Command("go", "build", "-o", binDir+"/", pkg)
+	cmd.Dir = repoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return nil
+}
+
+// startWorker runs a worker binary as a separate process polling queue and
+// returns a function that stops it with SIGTERM.
+func startWorker(bin, queue, id string) (func(), error) {
+	cmd := exec.Command(filepath.Join(binDir, bin), "--address", srv.FrontendAddress(), "--task-queue", queue, "--worker-id", id)
+	logFile, err := os.Create(filepath.Join(binDir, id+".log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+		if os.Getenv("GRAFLOW_E2E_LOGS") != "" {
+			_, _ = logFile.Seek(0, io.SeekStart)
+			_, _ = io.Copy(os.Stderr, logFile)
+		}
+		logFile.Close()
+	}, nil
+}
+
+// historyLength returns the number of events of a run.
+func historyLength(t *testing.T, c client.Client, workflowID string) int {
+	t.Helper()
+	d, err := c.DescribeWorkflowExecution(context.Background(), workflowID, "")
+	if err != nil {
+		t.Fatalf("describe %s: %v", workflowID, err)
+	}
+	return int(d.WorkflowExecutionInfo.HistoryLength)
+}
