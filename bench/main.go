@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/temporal"
+	"github.com/graflow-go/graflow/temporal/devserver"
+)
+
+const taskQueue = "bench"
+
+var verbose *bool
+
+func main() {
+	runs := flag.Int("runs", 5, "runs per workload and side (the median is reported)")
+	verbose = flag.Bool("v", false, "print every run's time on stderr")
+	flag.Parse()
+	if err := run(context.Background(), *runs); err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, runs int) error {
+	srv, err := devserver.Start(ctx, devserver.Options{UIPort: -1})
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+	c := srv.Client()
+	w, err := temporal.NewWorker(c, taskQueue, temporal.WorkerOptions{Identity: "bench"})
+	if err != nil {
+		return err
+	}
+	w.RegisterActivityWithOptions(noopBody, activity.RegisterOptions{Name: "hand_noop"})
+	w.RegisterActivityWithOptions(sleepBody, activity.RegisterOptions{Name: "hand_sleep"})
+	w.RegisterActivityWithOptions(sumBody, activity.RegisterOptions{Name: "hand_sum"})
+	for _, wl := range workloads {
+		w.RegisterWorkflowWithOptions(wl.hand, workflow.RegisterOptions{Name: "hand_" + wl.name})
+	}
+	if err := w.Start(); err != nil {
+		return err
+	}
+	defer w.Stop()
+	runner := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: taskQueue})
+
+	fmt.Printf("%-4s %-58s %10s %10s %7s %8s %8s\n", "", "workload", "graflow", "hand", "ratio", "events", "events")
+	for _, wl := range workloads {
+		var g, h []time.Duration
+		var gEvents, hEvents int
+		for i := -1; i < runs; i++ { // run -1 warms up and is not counted
+			start := time.Now()
+			res, err := wl.graflow().Execute(ctx, runner, graflow.WorkflowID(fmt.Sprintf("g-%s-%d", wl.name, i)))
+			if err != nil {
+				return fmt.Errorf("%s graflow: %w", wl.name, err)
+			}
+			if i >= 0 {
+				g = append(g, time.Since(start))
+			}
+			if gEvents, err = historyLength(ctx, c, res.WorkflowID); err != nil {
+				return err
+			}
+
+			start = time.Now()
+			id := fmt.Sprintf("h-%s-%d", wl.name, i)
+			hr, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, "hand_"+wl.name)
+			if err == nil {
+				err = hr.Get(ctx, nil)
+			}
+			if err != nil {
+				return fmt.Errorf("%s hand-written: %w", wl.name, err)
+			}
+			if i >= 0 {
+				h = append(h, time.Since(start))
+			}
+			if hEvents, err = historyLength(ctx, c, id); err != nil {
+				return err
+			}
+		}
+		gm, hm := median(g), median(h)
+		if *verbose {
+			fmt.Fprintf(os.Stderr, "%s graflow %v\n%s hand    %v\n", wl.name, g, wl.name, h)
+		}
+		fmt.Printf("%-4s %-58s %10s %10s %7.2f %8d %8d\n", wl.name, wl.about, gm.Round(time.Millisecond), hm.Round(time.Millisecond), float64(gm)/float64(hm), gEvents, hEvents)
+	}
+	return nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func historyLength(ctx context.Context, c client.Client, id string) (int, error) {
+	d, err := c.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return 0, err
+	}
+	return int(d.WorkflowExecutionInfo.HistoryLength), nil
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/graflow-go/graflow/graflow"
+)
+
+// The activity bodies both sides run.
+
+func noopBody(context.Context) (int, error) { return 1, nil }
+
+func sleepBody(ctx context.Context) (int, error) {
+	select {
+	case <-time.After(50 * time.Millisecond):
+		return 1, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+func sumBody(_ context.Context, n int) (int, error) { return n, nil }
+
+// graflow tasks over the same bodies.
+
+var (
+	noopTask  = graflow.NewTask("bench_noop", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) { return noopBody(ctx) })
+	sleepTask = graflow.NewTask("bench_sleep", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) { return sleepBody(ctx) })
+	sumTask   = graflow.NewTask("bench_sum", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) { return sumBody(ctx, 100) })
+)
+
+// workload is one benchmark: a graflow workflow and its hand-written twin.
+type workload struct {
+	name    string
+	about   string
+	graflow func() *graflow.Workflow
+	hand    any // workflow function
+}
+
+var workloads = []workload{
+	{
+		name:  "W1",
+		about: "200-task chain of trivial tasks",
+		graflow: func() *graflow.Workflow {
+			nodes := make([]graflow.Node, 200)
+			for i := range nodes {
+				nodes[i] = noopTask.Instance(fmt.Sprintf("n%03d", i), nil)
+			}
+			wf := graflow.NewWorkflow("bench_w1")
+			wf.Add(graflow.Chain(nodes[0], nodes[1:]...))
+			return wf
+		},
+		hand: HandChain,
+	},
+	{
+		name:  "W2",
+		about: "100-wide parallel group of 50 ms tasks, then an aggregate",
+		graflow: func() *graflow.Workflow {
+			nodes := make([]graflow.Node, 100)
+			for i := range nodes {
+				nodes[i] = sleepTask.Instance(fmt.Sprintf("s%03d", i), nil)
+			}
+			wf := graflow.NewWorkflow("bench_w2")
+			wf.Add(graflow.Chain(graflow.Parallel(nodes[0], nodes[1], nodes[2:]...), sumTask.Instance("sum", nil)))
+			return wf
+		},
+		hand: HandFanOut,
+	},
+}
+
+func activityCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+}
+
+// HandChain is W1 written by hand: 200 sequential activities.
+func HandChain(ctx workflow.Context) (int, error) {
+	ctx = activityCtx(ctx)
+	total := 0
+	for range 200 {
+		var v int
+		if err := workflow.ExecuteActivity(ctx, "hand_noop").Get(ctx, &v); err != nil {
+			return 0, err
+		}
+		total += v
+	}
+	return total, nil
+}
+
+// HandFanOut is W2 written by hand: 100 concurrent activities, then one more.
+func HandFanOut(ctx workflow.Context) (int, error) {
+	ctx = activityCtx(ctx)
+	futures := make([]workflow.Future, 100)
+	for i := range futures {
+		futures[i] = workflow.ExecuteActivity(ctx, "hand_sleep")
+	}
+	n := 0
+	for _, f := range futures {
+		var v int
+		if err := f.Get(ctx, &v); err != nil {
+			return 0, err
+		}
+		n += v
+	}
+	var sum int
+	err := workflow.ExecuteActivity(ctx, "hand_sum", n).Get(ctx, &sum)
+	return sum, err
+}

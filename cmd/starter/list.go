@@ -1,0 +1,28 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/graflow-go/graflow/examples"
+)
+
+// newListCmd builds `starter list`: the known workflows as
+// name<TAB>description lines on stdout.
+func newListCmd(*app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the workflows that run and start know",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			for _, ex := range examples.All() {
+				if _, err := fmt.Fprintf(out, "%s\t%s\n", ex.Name, ex.Description); err != nil {
+					return fmt.Errorf("writing the list: %w", err)
+				}
+			}
+			return nil
+		},
+	}
+}

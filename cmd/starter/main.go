@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/graflow-go/graflow/internal/cli"
+)
+
+// keyUIURL is the starter's own setting: the base URL of the Temporal Web
+// UI, used to print a link to each run.
+const keyUIURL = "ui-url"
+
+// Command groups of the help text.
+const (
+	groupRuns   = "runs"
+	groupServer = "server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal, a second one kills the process.
+		<-ctx.Done()
+		stop()
+	}()
+	err := newRootCmd().ExecuteContext(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
+}
+
+// app is the state shared by the subcommands: the settings.
+type app struct {
+	v *viper.Viper
+}
+
+// newRootCmd builds the starter command tree. Errors are returned, not
+// printed.
+func newRootCmd() *cobra.Command {
+	a := &app{v: viper.New()}
+	root := &cobra.Command{
+		Use:   "starter",
+		Short: "Run graflow workflows on Temporal",
+		Long: `starter runs graflow workflows (the examples) on Temporal, waits for their
+results, and runs a local Temporal server with its Web UI for development.
+
+Settings come from flags, then environment variables (GRAFLOW_*, plus
+TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TEMPORAL_API_KEY), then the config
+file (./graflow.yaml or --config), then defaults. Results are printed on
+stdout, progress and logs on stderr.`,
+		Example: `  starter list
+  starter run etl --dev                              # one-off: embedded server + worker
+  starter dev                                        # local server, Web UI and worker; then:
+  starter run initial_channel --input name=Bob       # run on the configured server
+  starter start etl --workflow-id etl-1 && starter result etl-1`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return cli.ReadConfig(a.v)
+		},
+	}
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
+	})
+	root.AddGroup(
+		&cobra.Group{ID: groupRuns, Title: "Workflow runs:"},
+		&cobra.Group{ID: groupServer, Title: "Local server:"},
+	)
+	root.PersistentFlags().String(keyUIURL, "", "base URL of the Temporal Web UI, to print links to runs")
+
+	err := cli.AddFlags(root, a.v)
+	if err == nil {
+		err = cli.BindFlag(a.v, root, keyUIURL)
+	}
+	if err != nil {
+		root.RunE = func(*cobra.Command, []string) error { return err }
+		return root
+	}
+	for _, c := range []*cobra.Command{newListCmd(a), newRunCmd(a), newStartCmd(a), newResultCmd(a)} {
+		c.GroupID = groupRuns
+		root.AddCommand(c)
+	}
+	dev := newDevCmd(a)
+	dev.GroupID = groupServer
+	root.AddCommand(dev)
+	return root
+}
+
+// settings returns the shared settings and a logger on stderr.
+func (a *app) settings(cmd *cobra.Command) (cli.Config, *slog.Logger, error) {
+	cfg, err := cli.Load(a.v)
+	if err != nil {
+		return cli.Config{}, nil, err
+	}
+	return cfg, cli.NewLogger(cmd.ErrOrStderr(), cfg.LogLevel), nil
+}
+
+// uiURL returns the configured Web UI base URL, without trailing slash.
+func (a *app) uiURL() string {
+	return strings.TrimRight(strings.TrimSpace(a.v.GetString(keyUIURL)), "/")
+}
+
+// runURL returns the Web UI page of a run.
+func runURL(ui, namespace, workflowID, runID string) string {
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history",
+		strings.TrimRight(ui, "/"), url.PathEscape(namespace), url.PathEscape(workflowID), url.PathEscape(runID))
+}
+
+// printStarted reports a started run on w, with its Web UI link when the UI
+// is known.
+func printStarted(w io.Writer, ui, namespace, workflowID, runID string) {
+	fmt.Fprintf(w, "started %s run %s\n", workflowID, runID)
+	if ui != "" {
+		fmt.Fprintf(w, "view it at %s\n", runURL(ui, namespace, workflowID, runID))
+	}
+}

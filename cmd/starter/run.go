@@ -1,0 +1,120 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+
+	"github.com/graflow-go/graflow/internal/cli"
+	"github.com/graflow-go/graflow/temporal"
+	"github.com/graflow-go/graflow/temporal/devserver"
+)
+
+// newRunCmd builds `starter run`: run an example, wait, print its result.
+func newRunCmd(a *app) *cobra.Command {
+	var (
+		rf     runFlags
+		dev    bool
+		uiPort int
+		dbFile string
+	)
+	cmd := &cobra.Command{
+		Use:   "run <workflow>",
+		Short: "Run a workflow and print its result",
+		Long: `Run a workflow (see "starter list"), wait for it and print its formatted
+result on stdout. Progress goes to stderr.
+
+Without --dev the run goes to the configured Temporal server, where a worker
+("go run ./cmd/worker") must poll the task queue. With --dev the command
+starts an embedded Temporal server (in memory, or in --db-file) and an
+in-process worker, runs, and stops both.`,
+		Example: `  starter run etl --dev
+  starter run initial_channel --dev --input name=Bob --input count=3
+  starter run etl --workflow-id etl-1 --address 127.0.0.1:7233`,
+		Args:    oneArg("workflow name"),
+		PreRunE: func(cmd *cobra.Command, _ []string) error { return checkDevFlags(cmd) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ex, wf, opts, err := rf.prepare(args[0])
+			if err != nil {
+				return err
+			}
+			cfg, logger, err := a.settings(cmd)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			stderr := cmd.ErrOrStderr()
+
+			var c client.Client
+			ui := a.uiURL()
+			if dev {
+				l, err := startLocal(ctx, devserver.Options{
+					DBFile:    dbFile,
+					UIPort:    uiPort,
+					Namespace: cfg.Namespace,
+					Logger:    logger,
+				}, cfg.TaskQueue, logger)
+				if err != nil {
+					return err
+				}
+				defer l.stop(logger)
+				c = l.srv.Client()
+				if l.srv.UIAddress() != "" {
+					ui = l.srv.UIAddress()
+				}
+				fmt.Fprintf(stderr, "dev server at %s with an in-process worker on task queue %s\n",
+					l.srv.FrontendAddress(), cfg.TaskQueue)
+			} else {
+				if c, err = cli.DialConfig(ctx, cfg); err != nil {
+					return err
+				}
+				defer c.Close()
+			}
+
+			runner := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue})
+			h, err := wf.Start(ctx, runner, opts...)
+			if err != nil {
+				return err
+			}
+			printStarted(stderr, ui, cfg.Namespace, h.WorkflowID, h.RunID)
+			res, err := h.Result(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					if dev {
+						return errors.New("interrupted; the run stopped with the dev server")
+					}
+					return fmt.Errorf("interrupted; the run goes on, wait for it with: starter result %s", h.WorkflowID)
+				}
+				return err
+			}
+			out, err := formatResult(&ex, res)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), out)
+			return err
+		},
+	}
+	rf.add(cmd)
+	fs := cmd.Flags()
+	fs.BoolVar(&dev, "dev", false, "start an embedded Temporal server and worker for this run")
+	fs.IntVar(&uiPort, "ui-port", -1, "with --dev: Web UI port (0 = free port, -1 = no UI)")
+	fs.StringVar(&dbFile, "db-file", "", "with --dev: SQLite file of the server (default: in memory)")
+	return cmd
+}
+
+// checkDevFlags rejects dev-only flags given without --dev.
+func checkDevFlags(cmd *cobra.Command) error {
+	dev, _ := cmd.Flags().GetBool("dev")
+	if dev {
+		return nil
+	}
+	for _, name := range []string{"ui-port", "db-file"} {
+		if cmd.Flags().Changed(name) {
+			return fmt.Errorf("--%s needs --dev", name)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package workercmd
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/graflow-go/graflow/internal/cli"
+	"github.com/graflow-go/graflow/temporal"
+)
+
+func freeAddress(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+// isolate blanks the environment variables the command reads and moves to
+// an empty directory (no ./graflow.yaml).
+func isolate(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{
+		"GRAFLOW_ADDRESS", "TEMPORAL_ADDRESS", "GRAFLOW_NAMESPACE", "TEMPORAL_NAMESPACE",
+		"GRAFLOW_TASK_QUEUE", "GRAFLOW_CONFIG", "GRAFLOW_WORKER_ID", "GRAFLOW_MAX_CONCURRENT_TASKS",
+		"GRAFLOW_API_KEY", "TEMPORAL_API_KEY", "GRAFLOW_LOG_LEVEL",
+	} {
+		t.Setenv(name, "")
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	return dir
+}
+
+// resolve runs the command on args with an action that only records the
+// settings.
+func resolve(t *testing.T, args ...string) (Settings, error) {
+	t.Helper()
+	var got Settings
+	cmd := newCommand("worker", func(_ context.Context, s Settings, _ *slog.Logger) error {
+		got = s
+		return nil
+	})
+	cmd.SetArgs(args)
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	err := cmd.Execute()
+	return got, err
+}
+
+func TestSettings(t *testing.T) {
+	pidID := fmt.Sprintf("worker-%d", os.Getpid())
+	tests := []struct {
+		name    string
+		file    string
+		env     map[string]string
+		args    []string
+		wantID  string
+		wantMax int
+		wantQ   string
+		wantErr string
+	}{
+		{name: "defaults", wantID: pidID, wantQ: temporal.DefaultTaskQueue},
+		{
+			name:   "file",
+			file:   "worker-id: file-w\nmax-concurrent-tasks: 3\ntask-queue: fq\n",
+			wantID: "file-w", wantMax: 3, wantQ: "fq",
+		},
+		{
+			name:   "env over file",
+			file:   "worker-id: file-w\nmax-concurrent-tasks: 3\n",
+			env:    map[string]string{"GRAFLOW_WORKER_ID": "env-w", "GRAFLOW_MAX_CONCURRENT_TASKS": "5"},
+			wantID: "env-w", wantMax: 5, wantQ: temporal.DefaultTaskQueue,
+		},
+		{
+			name:   "flag over env",
+			env:    map[string]string{"GRAFLOW_WORKER_ID": "env-w", "GRAFLOW_MAX_CONCURRENT_TASKS": "5", "GRAFLOW_TASK_QUEUE": "eq"},
+			args:   []string{"--worker-id", "flag-w", "--max-concurrent-tasks", "7", "--task-queue", "flagq"},
+			wantID: "flag-w", wantMax: 7, wantQ: "flagq",
+		},
+		{
+			name:    "negative max",
+			args:    []string{"--max-concurrent-tasks", "-1"},
+			wantErr: "invalid max-concurrent-tasks",
+		},
+		{
+			name:    "non-numeric max from env",
+			env:     map[string]string{"GRAFLOW_MAX_CONCURRENT_TASKS": "many"},
+			wantErr: `invalid max-concurrent-tasks "many"`,
+		},
+		{
+			name:    "unknown flag",
+			args:    []string{"--nope"},
+			wantErr: "unknown flag: --nope (see worker --help)",
+		},
+		{
+			name:    "positional argument",
+			args:    []string{"extra"},
+			wantErr: "unknown command",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := isolate(t)
+			if tt.file != "" {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, cli.DefaultConfigFile), []byte(tt.file), 0o600))
+			}
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			s, err := resolve(t, tt.args...)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantID, s.WorkerID)
+			assert.Equal(t, tt.wantMax, s.MaxConcurrentTasks)
+			assert.Equal(t, tt.wantQ, s.TaskQueue)
+		})
+	}
+}
+
+func TestBanner(t *testing.T) {
+	s := Settings{Config: cli.Config{Address: "h:1", TaskQueue: "q"}, WorkerID: "w1"}
+	assert.Equal(t, "worker w1 polling task queue q at h:1 (2 tasks: a, b)", Banner(s, []string{"a", "b"}))
+	assert.Equal(t, "worker w1 polling task queue q at h:1 (0 tasks: none)", Banner(s, nil))
+}
+
+func TestNoServer(t *testing.T) {
+	isolate(t)
+	addr := freeAddress(t)
+	cmd := Command("worker")
+	var stderr bytes.Buffer
+	cmd.SetArgs([]string{"--address", addr})
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&stderr)
+	start := time.Now()
+	err := cmd.Execute()
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), 10*time.Second)
+	assert.Equal(t, "cannot reach Temporal at "+addr+": connection refused", err.Error())
+}
+
+// TestNoServerImport guards the build-time rule: a worker binary must not
+// link the Temporal server.
+func TestNoServerImport(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	for _, dep := range strings.Split(string(out), "\n") {
+		assert.False(t, strings.HasPrefix(dep, "go.temporal.io/server"), "workercmd depends on %s", dep)
+	}
+}
