@@ -95,6 +95,12 @@ func dynamicConfigValues() (dynamicconfig.StaticClient, error) {
 	set(dynamicconfig.TaskQueueScannerEnabled, false)
 	set(dynamicconfig.HistoryScannerEnabled, false)
 
+	// One partition per task queue: with the default four, tasks and polls
+	// land on random partitions and meet only after forwarding, which made
+	// a 100-wide fan-out take 0.2-1 s and now and then 20 s (one long poll).
+	set(dynamicconfig.MatchingNumTaskqueueReadPartitions, 1)
+	set(dynamicconfig.MatchingNumTaskqueueWritePartitions, 1)
+
 	// Generous API rate limits: tests and local tools may hammer one
 	// namespace (the visibility API defaults to 10 requests/s).
 	set(dynamicconfig.FrontendRPS, unthrottled)
