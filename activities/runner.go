@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -55,14 +56,29 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 	})
 
 	stop := heartbeat(ctx, info.HeartbeatTimeout)
-	value, err := task.Invoke(tc, in.Params)
+	value, err := invoke(task, tc, in.Params)
 	stop()
-	if err != nil {
-		var pe *graflow.ParamError
-		final := errors.As(err, &pe) || int(info.Attempt) > in.MaxRetries
-		return nil, failures.Encode(&graflow.TaskError{TaskID: in.TaskID, Attempt: int(info.Attempt), Err: err}, final)
+	final := false
+	if err == nil {
+		out := &Output{Value: value, Ops: ch.Ops()}
+		if err = checkOutput(in.TaskID, out); err == nil {
+			return out, nil
+		}
+		final = true
 	}
-	return &Output{Value: value, Ops: ch.Ops()}, nil
+	var pe *graflow.ParamError
+	final = final || errors.As(err, &pe) || int(info.Attempt) > in.MaxRetries
+	return nil, failures.Encode(&graflow.TaskError{TaskID: in.TaskID, Attempt: int(info.Attempt), Err: err}, final)
+}
+
+// invoke runs the task body, turning a panic into the task's error.
+func invoke(task *graflow.TaskInfo, tc *graflow.TaskContext, params map[string]json.RawMessage) (value json.RawMessage, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("task panicked: %v", p)
+		}
+	}()
+	return task.Invoke(tc, params)
 }
 
 // NotRegistered is the non-retryable failure of a task a worker does not have.

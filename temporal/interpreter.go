@@ -44,7 +44,12 @@ func Interpret(ctx workflow.Context, args converter.EncodedValues) (*RunOutput, 
 	if err := r.runScope(ctx, root); err != nil {
 		return nil, failures.Encode(err, true)
 	}
-	return &RunOutput{Value: root.last, Channel: root.ch.Entries()}, nil
+	out := &RunOutput{Value: root.last, Channel: root.ch.Entries()}
+	if size := out.channelBytes(); size > activities.MaxPayloadBytes/2 {
+		workflow.GetLogger(ctx).Warn("graflow: final channel too large for the result; omitted", "bytes", size)
+		out.Channel, out.ChannelOmitted = nil, true
+	}
+	return out, nil
 }
 
 // run is the state of one interpreter execution.
@@ -132,6 +137,9 @@ func (r *run) runTask(ctx workflow.Context, s *scope, node *NodeSpec) (json.RawM
 		} else {
 			in.Absent = append(in.Absent, k)
 		}
+	}
+	if err := activities.CheckInput(&in); err != nil {
+		return nil, &graflow.TaskError{TaskID: node.ID, Err: err}
 	}
 	var out activities.Output
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions(node)), node.Task, in).Get(ctx, &out)

@@ -34,10 +34,21 @@ type RunInput struct {
 }
 
 // RunOutput is the interpreter workflow's result: the run's value and its
-// final channel.
+// final channel. A channel too large for one payload (over half of
+// Temporal's limit, since the value shares it) is omitted and
+// ChannelOmitted says so.
 type RunOutput struct {
-	Value   json.RawMessage                 `json:"value"`
-	Channel map[string]graflow.ChannelEntry `json:"channel,omitempty"`
+	Value          json.RawMessage                 `json:"value"`
+	Channel        map[string]graflow.ChannelEntry `json:"channel,omitempty"`
+	ChannelOmitted bool                            `json:"channel_omitted,omitempty"`
+}
+
+func (o *RunOutput) channelBytes() int {
+	n := 0
+	for k, e := range o.Channel {
+		n += len(k) + len(e.Value) + 16
+	}
+	return n
 }
 
 // Compile turns a validated workflow and a run's options into the

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -58,6 +60,7 @@ func (e *Executor) Start(_ context.Context, wf *graflow.Workflow, cfg graflow.Ru
 		return nil, err
 	}
 	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterDynamicWorkflow(temporal.Interpret, workflow.DynamicRegisterOptions{})
 	runner := activities.NewRunner(e.registry, nil, nil)
