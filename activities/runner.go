@@ -45,6 +45,7 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 		Absent:  in.Absent,
 	})
 	tc := graflow.NewTaskContext(ctx, graflow.TaskEnv{
+		Task:       in.Task,
 		TaskID:     in.TaskID,
 		WorkflowID: info.WorkflowExecution.ID,
 		RunID:      info.WorkflowExecution.RunID,
@@ -53,6 +54,7 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 		MaxCycles:  in.MaxCycles,
 		Logger:     r.logger.With("task_id", in.TaskID, "workflow_id", info.WorkflowExecution.ID, "attempt", info.Attempt),
 		Channel:    ch,
+		Registry:   r.registry,
 	})
 
 	stop := heartbeat(ctx, info.HeartbeatTimeout)
@@ -61,7 +63,10 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 	final := false
 	if err == nil {
 		out := &Output{Value: value, Ops: ch.Ops()}
-		if err = checkOutput(in.TaskID, out); err == nil {
+		if out.Commands, err = encodeCommands(tc.Commands()); err == nil {
+			err = checkOutput(in.TaskID, out)
+		}
+		if err == nil {
 			return out, nil
 		}
 		final = true

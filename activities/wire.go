@@ -2,6 +2,7 @@ package activities
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/graflow-go/graflow/graflow"
 )
@@ -42,8 +43,106 @@ type Input struct {
 	MaxRetries int                             `json:"max_retries,omitempty"`
 }
 
-// Output is what a task returns: its value and its channel writes.
+// Output is what a task returns: its value, its channel writes and its
+// control-flow commands.
 type Output struct {
-	Value json.RawMessage     `json:"value"`
-	Ops   []graflow.ChannelOp `json:"ops,omitempty"`
+	Value    json.RawMessage     `json:"value"`
+	Ops      []graflow.ChannelOp `json:"ops,omitempty"`
+	Commands []Command           `json:"commands,omitempty"`
+}
+
+// NodeSpec is one node of a run's graph: a task (Task set) or a parallel
+// group (Members set). Options are the task's own; the run's defaults fill
+// the rest when it runs.
+type NodeSpec struct {
+	ID      string                     `json:"id"`
+	Task    string                     `json:"task,omitempty"`
+	Params  map[string]json.RawMessage `json:"params,omitempty"`
+	Inputs  []string                   `json:"inputs,omitempty"`
+	Options graflow.TaskOptions        `json:"options,omitzero"`
+	Members []string                   `json:"members,omitempty"`
+	Policy  *graflow.PolicySpec        `json:"policy,omitempty"`
+	// Dynamic marks a group added at run time: its branches run as child
+	// workflows.
+	Dynamic bool `json:"dynamic,omitempty"`
+}
+
+// NewNodeSpec converts a graph node to its wire form.
+func NewNodeSpec(n graflow.GraphNode) (NodeSpec, error) {
+	ns := NodeSpec{ID: n.ID, Task: n.Task, Members: n.Members}
+	if n.IsGroup() {
+		p := n.Policy
+		ns.Policy = &p
+		return ns, nil
+	}
+	if n.Info != nil {
+		ns.Inputs = n.Info.Params
+		ns.Options = n.Info.Options
+	}
+	params, err := encodeParams(n.Params)
+	if err != nil {
+		return ns, fmt.Errorf("graflow: instance %q: %w", n.ID, err)
+	}
+	ns.Params = params
+	return ns, nil
+}
+
+func encodeParams(p graflow.Params) (map[string]json.RawMessage, error) {
+	if len(p) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]json.RawMessage, len(p))
+	for k, v := range p {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("bound parameter %q is not JSON: %w", k, err)
+		}
+		out[k] = raw
+	}
+	return out, nil
+}
+
+// Command is a task's control-flow request (graflow.Command) on the wire.
+type Command struct {
+	Kind       graflow.CommandKind        `json:"kind"`
+	Entry      string                     `json:"entry,omitempty"`
+	Nodes      []NodeSpec                 `json:"nodes,omitempty"`
+	Edges      [][2]string                `json:"edges,omitempty"`
+	AutoGroups []string                   `json:"auto_groups,omitempty"`
+	Params     map[string]json.RawMessage `json:"params,omitempty"`
+	Result     json.RawMessage            `json:"result,omitempty"`
+	Reason     string                     `json:"reason,omitempty"`
+}
+
+// encodeCommands converts a task's recorded commands to their wire form.
+func encodeCommands(cmds []graflow.Command) ([]Command, error) {
+	out := make([]Command, 0, len(cmds))
+	for _, c := range cmds {
+		w := Command{Kind: c.Kind, Reason: c.Reason}
+		if g := c.Graph; g != nil {
+			w.Entry, w.AutoGroups = g.Entry, g.AutoGroups
+			for _, n := range g.Nodes {
+				ns, err := NewNodeSpec(n)
+				if err != nil {
+					return nil, err
+				}
+				w.Nodes = append(w.Nodes, ns)
+			}
+			for _, e := range g.Edges {
+				w.Edges = append(w.Edges, [2]string{e.From, e.To})
+			}
+		}
+		params, err := encodeParams(c.Params)
+		if err != nil {
+			return nil, fmt.Errorf("graflow: NextIteration: %w", err)
+		}
+		w.Params = params
+		if c.HasResult {
+			if w.Result, err = json.Marshal(c.Result); err != nil {
+				return nil, fmt.Errorf("graflow: TerminateWorkflow result is not JSON: %w", err)
+			}
+		}
+		out = append(out, w)
+	}
+	return out, nil
 }

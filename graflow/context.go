@@ -3,10 +3,13 @@ package graflow
 import (
 	"context"
 	"log/slog"
+	"sync"
 )
 
 // TaskEnv is what an Executor tells a task about its run.
 type TaskEnv struct {
+	// Task is the name of the task; TaskID the id of the running node.
+	Task       string
 	TaskID     string
 	WorkflowID string
 	RunID      string
@@ -15,13 +18,18 @@ type TaskEnv struct {
 	MaxCycles  int
 	Logger     *slog.Logger
 	Channel    *Channel
+	// Registry checks the tasks named by NextTask, Goto and NextIteration
+	// (nil = no check).
+	Registry *Registry
 }
 
 // TaskContext is what a running task sees. It is a context.Context that is
 // done when the task is canceled or times out.
 type TaskContext struct {
 	context.Context
-	env TaskEnv
+	env      TaskEnv
+	mu       sync.Mutex
+	commands []Command
 }
 
 // NewTaskContext builds the context of one task run; for Executor

@@ -37,6 +37,7 @@ type builder struct {
 	edges    []GraphEdge
 	edgeSet  map[GraphEdge]bool
 	groupIDs map[*Group]string
+	autoIDs  []string
 	nextAuto int
 	problems []error
 }
@@ -107,6 +108,7 @@ func (b *builder) groupID(g *Group) string {
 		id := "ParallelGroup_" + strconv.Itoa(b.nextAuto)
 		if _, taken := b.nodes[id]; !taken {
 			b.groupIDs[g] = id
+			b.autoIDs = append(b.autoIDs, id)
 			return id
 		}
 	}

@@ -37,8 +37,8 @@ type TaskOptions struct {
 	Reads               []string      `json:"reads,omitempty"`
 }
 
-// withDefaults fills the fields o leaves at their zero value from d.
-func (o TaskOptions) withDefaults(d TaskOptions) TaskOptions {
+// WithDefaults fills the fields o leaves at their zero value from d.
+func (o TaskOptions) WithDefaults(d TaskOptions) TaskOptions {
 	if o.MaxRetries == 0 {
 		o.MaxRetries = d.MaxRetries
 	}
@@ -176,7 +176,7 @@ func (t *Task[In, Out]) Run(ctx context.Context, in In) (Out, error) {
 		var zero Out
 		return zero, fmt.Errorf("task %q: not created with NewTask", t.name)
 	}
-	tc := NewTaskContext(ctx, TaskEnv{TaskID: t.name, Attempt: 1, Cycle: 1, MaxCycles: t.info.maxCycles()})
+	tc := NewTaskContext(ctx, TaskEnv{Task: t.name, TaskID: t.name, Attempt: 1, Cycle: 1, MaxCycles: t.info.maxCycles()})
 	return t.fn(tc, in)
 }
 

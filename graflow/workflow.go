@@ -76,8 +76,11 @@ func (w *Workflow) TaskOptions(n GraphNode) TaskOptions {
 	if n.Info != nil {
 		own = n.Info.Options
 	}
-	return own.withDefaults(w.opts.taskDefaults)
+	return own.WithDefaults(w.opts.taskDefaults)
 }
+
+// DefaultTaskOptions returns the options set with WithDefaultTaskOptions.
+func (w *Workflow) DefaultTaskOptions() TaskOptions { return w.opts.taskDefaults }
 
 // Nodes returns the graph's nodes in the order they were added.
 func (w *Workflow) Nodes() []GraphNode {

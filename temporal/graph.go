@@ -4,7 +4,7 @@ import "slices"
 
 // graph is the interpreter's index of a Spec: successors in edge order, the
 // back edges that close cycles, and each node's forward predecessors (the
-// ones a join waits for).
+// ones a join waits for). Nodes added at run time are indexed by add.
 type graph struct {
 	nodes   map[string]*NodeSpec
 	succ    map[string][]string
@@ -14,8 +14,8 @@ type graph struct {
 
 func newGraph(spec *Spec) *graph {
 	g := &graph{nodes: map[string]*NodeSpec{}, succ: map[string][]string{}, back: map[[2]string]bool{}, fwdPred: map[string][]string{}}
-	for i := range spec.Nodes {
-		g.nodes[spec.Nodes[i].ID] = &spec.Nodes[i]
+	for _, n := range spec.Nodes {
+		g.nodes[n.ID] = &n
 	}
 	for _, e := range spec.Edges {
 		g.succ[e[0]] = append(g.succ[e[0]], e[1])
@@ -27,6 +27,25 @@ func newGraph(spec *Spec) *graph {
 		}
 	}
 	return g
+}
+
+// add indexes nodes and edges added at run time. A new edge is a back edge
+// when its target already reaches its source.
+func (g *graph) add(nodes []NodeSpec, edges [][2]string) {
+	for _, n := range nodes {
+		g.nodes[n.ID] = &n
+	}
+	for _, e := range edges {
+		if slices.Contains(g.succ[e[0]], e[1]) {
+			continue
+		}
+		if g.reachable([]string{e[1]})[e[0]] {
+			g.back[e] = true
+		} else {
+			g.fwdPred[e[1]] = append(g.fwdPred[e[1]], e[0])
+		}
+		g.succ[e[0]] = append(g.succ[e[0]], e[1])
+	}
 }
 
 // findBackEdges marks, by depth-first search from the start node and then
@@ -88,4 +107,61 @@ func (g *graph) reachable(roots []string) map[string]bool {
 		}
 	}
 	return seen
+}
+
+// closure returns the nodes a branch starting at member runs itself: the
+// member and every node whose forward predecessors all belong to the
+// branch. A successor with a predecessor outside (a join across branches,
+// or with the group's own successors) is left to the group's scope.
+func (g *graph) closure(member string) map[string]bool {
+	in := map[string]bool{member: true}
+	for changed := true; changed; {
+		changed = false
+		for id := range in {
+			for _, to := range g.succ[id] {
+				if in[to] || g.back[[2]string{id, to}] {
+					continue
+				}
+				all := true
+				for _, p := range g.fwdPred[to] {
+					all = all && in[p]
+				}
+				if all {
+					in[to], changed = true, true
+				}
+			}
+		}
+	}
+	return in
+}
+
+// subSpec returns the part of the graph a child workflow needs to run the
+// given members: every node they reach, by any edge, and the edges among them.
+func (g *graph) subSpec(spec *Spec, members []string) Spec {
+	keep := map[string]bool{}
+	stack := slices.Clone(members)
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if keep[id] {
+			continue
+		}
+		keep[id] = true
+		stack = append(stack, g.succ[id]...)
+		if n := g.nodes[id]; n != nil {
+			stack = append(stack, n.Members...)
+		}
+	}
+	sub := Spec{Name: spec.Name, MaxSteps: spec.MaxSteps, Defaults: spec.Defaults}
+	for _, n := range spec.Nodes {
+		if keep[n.ID] {
+			sub.Nodes = append(sub.Nodes, n)
+		}
+	}
+	for _, e := range spec.Edges {
+		if keep[e[0]] && keep[e[1]] {
+			sub.Edges = append(sub.Edges, e)
+		}
+	}
+	return sub
 }

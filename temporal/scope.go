@@ -2,25 +2,37 @@ package temporal
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 
 	"github.com/graflow-go/graflow/graflow"
 )
+
+// Queued is one entry of a scope's queue: a node, with the parameters a
+// NextIteration bound for this run of it.
+type Queued struct {
+	ID     string                     `json:"id"`
+	Params map[string]json.RawMessage `json:"params,omitempty"`
+}
 
 // scope is one queue of work with its own channel: the run itself (id "")
 // or a branch of a parallel group (id "<parent>/<group>/<member>").
 type scope struct {
 	id      string
 	ch      *graflow.Channel
-	queue   []string
+	queue   []Queued
 	running string
 	waiting []string
 	arrived map[string]map[string]bool
 	last    json.RawMessage
+	// closure is what a branch runs itself (nil = everything); arrivals at
+	// nodes outside it are kept in escaped for the group's scope.
+	closure map[string]bool
+	escaped [][2]string
 }
 
 func newScope(id string, ch *graflow.Channel, start string) *scope {
-	return &scope{id: id, ch: ch, queue: []string{start}, arrived: map[string]map[string]bool{}, last: json.RawMessage("null")}
+	return &scope{id: id, ch: ch, queue: []Queued{{ID: start}}, arrived: map[string]map[string]bool{}, last: json.RawMessage("null")}
 }
 
 func branchScopeID(parent, group, member string) string {
@@ -30,24 +42,36 @@ func branchScopeID(parent, group, member string) string {
 	return parent + "/" + group + "/" + member
 }
 
+func (s *scope) enqueue(id string) { s.queue = append(s.queue, Queued{ID: id}) }
+
 // finished queues the successors of id. A back edge re-triggers its target
 // at once; a forward edge counts as an arrival at a join, which runs when
 // every forward predecessor has arrived or can no longer run in this scope.
 func (s *scope) finished(g *graph, id string) {
 	for _, to := range g.succ[id] {
 		if g.back[[2]string{id, to}] {
-			s.queue = append(s.queue, to)
-			continue
-		}
-		if s.arrived[to] == nil {
-			s.arrived[to] = map[string]bool{}
-		}
-		s.arrived[to][id] = true
-		if !slices.Contains(s.waiting, to) {
-			s.waiting = append(s.waiting, to)
+			s.enqueue(to)
+		} else {
+			s.arrive(id, to)
 		}
 	}
 	s.release(g)
+}
+
+// arrive records that from finished, for the join at to; a branch hands
+// arrivals outside its closure to its group's scope.
+func (s *scope) arrive(from, to string) {
+	if s.closure != nil && !s.closure[to] {
+		s.escaped = append(s.escaped, [2]string{from, to})
+		return
+	}
+	if s.arrived[to] == nil {
+		s.arrived[to] = map[string]bool{}
+	}
+	s.arrived[to][from] = true
+	if !slices.Contains(s.waiting, to) {
+		s.waiting = append(s.waiting, to)
+	}
 }
 
 // release moves every waiting join whose missing predecessors can no longer
@@ -56,7 +80,10 @@ func (s *scope) release(g *graph) {
 	if len(s.waiting) == 0 {
 		return
 	}
-	roots := append(slices.Clone(s.queue), s.waiting...)
+	roots := slices.Clone(s.waiting)
+	for _, q := range s.queue {
+		roots = append(roots, q.ID)
+	}
 	if s.running != "" {
 		roots = append(roots, s.running)
 	}
@@ -71,11 +98,34 @@ func (s *scope) release(g *graph) {
 			}
 		}
 		if ready {
-			s.queue = append(s.queue, id)
+			s.enqueue(id)
 			delete(s.arrived, id)
 		} else {
 			kept = append(kept, id)
 		}
 	}
 	s.waiting = kept
+}
+
+// state returns the scope's queue and join state for continue-as-new.
+func (s *scope) state(st *RunState) {
+	st.Queue, st.Waiting, st.Last = s.queue, s.waiting, s.last
+	st.Arrived = map[string][]string{}
+	for _, id := range slices.Sorted(maps.Keys(s.arrived)) {
+		st.Arrived[id] = slices.Sorted(maps.Keys(s.arrived[id]))
+	}
+}
+
+// restore is the inverse of state.
+func (s *scope) restore(st *RunState) {
+	s.queue, s.waiting = st.Queue, st.Waiting
+	if st.Last != nil {
+		s.last = st.Last
+	}
+	for id, preds := range st.Arrived {
+		s.arrived[id] = map[string]bool{}
+		for _, p := range preds {
+			s.arrived[id][p] = true
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
 )
 
@@ -14,33 +15,80 @@ type Spec struct {
 	MaxSteps int         `json:"max_steps"`
 	Nodes    []NodeSpec  `json:"nodes"`
 	Edges    [][2]string `json:"edges,omitempty"`
+	// Defaults fill the task options a node leaves unset (WithDefaultTaskOptions).
+	Defaults graflow.TaskOptions `json:"defaults,omitzero"`
 }
 
-// NodeSpec is one node: a task (Task set) or a parallel group (Members set).
-type NodeSpec struct {
-	ID      string                     `json:"id"`
-	Task    string                     `json:"task,omitempty"`
-	Params  map[string]json.RawMessage `json:"params,omitempty"`
-	Inputs  []string                   `json:"inputs,omitempty"`
-	Options graflow.TaskOptions        `json:"options,omitzero"`
-	Members []string                   `json:"members,omitempty"`
-	Policy  *graflow.PolicySpec        `json:"policy,omitempty"`
-}
+// NodeSpec is one node of a Spec (see activities.NodeSpec).
+type NodeSpec = activities.NodeSpec
 
 // RunInput is the interpreter workflow's input.
 type RunInput struct {
 	Spec    Spec                            `json:"spec"`
 	Channel map[string]graflow.ChannelEntry `json:"channel,omitempty"`
+	// Child is set when the run is a child running branches of a dynamic group.
+	Child *ChildInput `json:"child,omitempty"`
+	// Resume carries the interpreter's state across continue-as-new.
+	Resume *RunState `json:"resume,omitempty"`
+}
+
+// ChildInput tells a child run which branches of which group it runs.
+type ChildInput struct {
+	Group   string   `json:"group"`
+	Members []string `json:"members"`
 }
 
 // RunOutput is the interpreter workflow's result: the run's value and its
 // final channel. A channel too large for one payload (over half of
 // Temporal's limit, since the value shares it) is omitted and
-// ChannelOmitted says so.
+// ChannelOmitted says so. A child run returns its branches' outcomes, or
+// Terminated when one of them ended the whole run.
 type RunOutput struct {
 	Value          json.RawMessage                 `json:"value"`
 	Channel        map[string]graflow.ChannelEntry `json:"channel,omitempty"`
 	ChannelOmitted bool                            `json:"channel_omitted,omitempty"`
+	Branches       []BranchOutcome                 `json:"branches,omitempty"`
+	Terminated     *Termination                    `json:"terminated,omitempty"`
+}
+
+// BranchOutcome is how one branch of a group ended: its channel writes when
+// it succeeded, its error message when it failed.
+type BranchOutcome struct {
+	Member string              `json:"member"`
+	Ops    []graflow.ChannelOp `json:"ops,omitempty"`
+	Error  string              `json:"error,omitempty"`
+	// Escaped are arrivals (from, to) at joins outside the branch, for the
+	// group's scope to count.
+	Escaped [][2]string `json:"escaped,omitempty"`
+}
+
+// Termination is a TerminateWorkflow made inside a child run.
+type Termination struct {
+	TaskID string          `json:"task_id"`
+	Value  json.RawMessage `json:"value"`
+}
+
+// RunState is the interpreter's state besides the graph and the channel,
+// carried across continue-as-new.
+type RunState struct {
+	Queue    []Queued            `json:"queue,omitempty"`
+	Waiting  []string            `json:"waiting,omitempty"`
+	Arrived  map[string][]string `json:"arrived,omitempty"`
+	Cycles   map[string]int      `json:"cycles,omitempty"`
+	Steps    int                 `json:"steps"`
+	Last     json.RawMessage     `json:"last,omitempty"`
+	NextAuto int                 `json:"next_auto,omitempty"`
+	// ChildOps are the writes a child run made before it continued as new
+	// (its channel restarts from the parent's snapshot).
+	ChildOps []graflow.ChannelOp `json:"child_ops,omitempty"`
+}
+
+// Ops returns the writes carried across continue-as-new (nil-safe).
+func (st *RunState) Ops() []graflow.ChannelOp {
+	if st == nil {
+		return nil
+	}
+	return st.ChildOps
 }
 
 func (o *RunOutput) channelBytes() int {
@@ -54,25 +102,11 @@ func (o *RunOutput) channelBytes() int {
 // Compile turns a validated workflow and a run's options into the
 // interpreter's input.
 func Compile(wf *graflow.Workflow, cfg graflow.RunConfig) (RunInput, error) {
-	spec := Spec{Name: wf.Name(), Start: cfg.Start, MaxSteps: wf.MaxSteps()}
+	spec := Spec{Name: wf.Name(), Start: cfg.Start, MaxSteps: wf.MaxSteps(), Defaults: wf.DefaultTaskOptions()}
 	for _, n := range wf.Nodes() {
-		ns := NodeSpec{ID: n.ID, Task: n.Task, Members: n.Members}
-		if n.IsGroup() {
-			p := n.Policy
-			ns.Policy = &p
-		} else {
-			ns.Inputs = n.Info.Params
-			ns.Options = wf.TaskOptions(n)
-			if len(n.Params) > 0 {
-				ns.Params = make(map[string]json.RawMessage, len(n.Params))
-				for k, v := range n.Params {
-					raw, err := json.Marshal(v)
-					if err != nil {
-						return RunInput{}, fmt.Errorf("graflow: instance %q: bound parameter %q is not JSON: %w", n.ID, k, err)
-					}
-					ns.Params[k] = raw
-				}
-			}
+		ns, err := activities.NewNodeSpec(n)
+		if err != nil {
+			return RunInput{}, err
 		}
 		spec.Nodes = append(spec.Nodes, ns)
 	}

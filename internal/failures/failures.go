@@ -57,7 +57,7 @@ func Encode(err error, nonRetryable bool) error {
 		return nil
 	}
 	w := toWire(Decode(err))
-	opts := temporal.ApplicationErrorOptions{NonRetryable: nonRetryable, Details: []any{w}}
+	opts := temporal.ApplicationErrorOptions{NonRetryable: nonRetryable, Details: []any{*w}}
 	return temporal.NewApplicationErrorWithOptions(w.Message, TypePrefix+w.Kind, opts)
 }
 

@@ -1,0 +1,100 @@
+package graflow
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// CommandKind names what a task asked its run to do next.
+type CommandKind string
+
+// The command kinds a task can record.
+const (
+	CommandNext      CommandKind = "next"
+	CommandGoto      CommandKind = "goto"
+	CommandIterate   CommandKind = "iterate"
+	CommandTerminate CommandKind = "terminate"
+	CommandCancel    CommandKind = "cancel"
+)
+
+// Command is a control-flow request recorded by a running task. Executors
+// apply a task's commands, in order, only when the task returns without error.
+type Command struct {
+	Kind CommandKind
+	// Graph is what NextTask or Goto added.
+	Graph *Subgraph
+	// Params are bound to the task's next iteration (NextIteration).
+	Params Params
+	// Result is TerminateWorkflow's result; HasResult is false when it was nil.
+	Result    any
+	HasResult bool
+	// Reason is CancelWorkflow's reason.
+	Reason string
+}
+
+// NextTask queues n to run after this task, before this task's successors.
+// A node whose id is already in the run's graph is a jump: it runs again and
+// this task's successors are skipped. A group (or a chain holding one) runs
+// each member as a branch of its own (a child workflow on Temporal). Every
+// task n names must be registered with the worker: otherwise NextTask
+// returns an error and records nothing.
+func (c *TaskContext) NextTask(n Node) error { return c.addGraph(CommandNext, n) }
+
+// Goto runs n next and skips this task's successors.
+func (c *TaskContext) Goto(n Node) error { return c.addGraph(CommandGoto, n) }
+
+func (c *TaskContext) addGraph(kind CommandKind, n Node) error {
+	sg, err := NewSubgraph(n, c.env.Registry)
+	if err != nil {
+		return fmt.Errorf("task %q: %s: %w", c.env.TaskID, kind, err)
+	}
+	c.record(Command{Kind: kind, Graph: sg})
+	return nil
+}
+
+// NextIteration runs this task again with params bound (over its own bound
+// parameters). Its successors run once, after the last iteration — the run
+// that does not call NextIteration. A task runs at most MaxCycles times in a
+// run; iterating past that fails the run with a *CycleLimitError. Unknown
+// parameter keys are an error.
+func (c *TaskContext) NextIteration(params Params) error {
+	if c.env.Registry != nil {
+		if ti, ok := c.env.Registry.Lookup(c.env.Task); ok {
+			for _, k := range slices.Sorted(maps.Keys(params)) {
+				if !slices.Contains(ti.Params, k) {
+					return fmt.Errorf("%w: task %q: NextIteration binds unknown parameter %q (parameters: %v)", ErrInvalidGraph, c.env.TaskID, k, ti.Params)
+				}
+			}
+		}
+	}
+	c.record(Command{Kind: CommandIterate, Params: maps.Clone(params)})
+	return nil
+}
+
+// TerminateWorkflow ends the whole run successfully once this task returns:
+// queued tasks never run, and the run's value is result (or this task's own
+// value when result is nil). It acts on the whole run, also from a parallel
+// branch.
+func (c *TaskContext) TerminateWorkflow(result any) {
+	c.record(Command{Kind: CommandTerminate, Result: result, HasResult: result != nil})
+}
+
+// CancelWorkflow fails the whole run with a *WorkflowCanceledError once this
+// task returns, also from a parallel branch.
+func (c *TaskContext) CancelWorkflow(reason string) {
+	c.record(Command{Kind: CommandCancel, Reason: reason})
+}
+
+// Commands returns the commands recorded so far; for executors.
+func (c *TaskContext) Commands() []Command {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.commands)
+}
+
+func (c *TaskContext) record(cmd Command) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.commands = append(c.commands, cmd)
+}

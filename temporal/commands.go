@@ -1,0 +1,123 @@
+package temporal
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/graflow-go/graflow/activities"
+	"github.com/graflow-go/graflow/graflow"
+)
+
+// terminated is the stop of a run by TerminateWorkflow: every scope returns
+// it, and the root completes with value.
+type terminated struct {
+	taskID string
+	value  json.RawMessage
+}
+
+func (t *terminated) Error() string { return fmt.Sprintf("workflow terminated by task %q", t.taskID) }
+
+// isStop reports whether err ends the whole run whatever the group policies say.
+func isStop(err error) bool {
+	var t *terminated
+	var c *graflow.WorkflowCanceledError
+	return errors.As(err, &t) || errors.As(err, &c)
+}
+
+// apply carries out a task's commands in s, in order. It reports whether the
+// task's successors must wait (a goto, a jump or another iteration).
+func (r *run) apply(s *scope, node *NodeSpec, value json.RawMessage, cmds []activities.Command) (bool, error) {
+	skip := false
+	for _, c := range cmds {
+		switch c.Kind {
+		case graflow.CommandTerminate:
+			if c.Result != nil {
+				value = c.Result
+			}
+			return true, &terminated{taskID: node.ID, value: value}
+		case graflow.CommandCancel:
+			return true, &graflow.WorkflowCanceledError{TaskID: node.ID, Reason: c.Reason}
+		case graflow.CommandIterate:
+			s.queue = append(s.queue, Queued{ID: node.ID, Params: c.Params})
+			skip = true
+		case graflow.CommandNext, graflow.CommandGoto:
+			entry, existed, added := r.merge(c)
+			if s.closure != nil {
+				for _, id := range append(added, entry) {
+					s.closure[id] = true
+				}
+			}
+			s.enqueue(entry)
+			skip = skip || existed || c.Kind == graflow.CommandGoto
+		default:
+			return true, fmt.Errorf("graflow: task %q sent an unknown command %q", node.ID, c.Kind)
+		}
+	}
+	return skip, nil
+}
+
+// merge adds the nodes and edges a NextTask or Goto brought to the run's
+// graph. Nodes whose id the graph already has are kept as they are (one id
+// is one node); unnamed groups get fresh ids; new groups are dynamic. It
+// returns the id to run, whether it was already in the graph (a jump) and
+// the ids it added.
+func (r *run) merge(c activities.Command) (entry string, existed bool, added []string) {
+	rename := map[string]string{}
+	for _, id := range c.AutoGroups {
+		for {
+			r.nextAuto++
+			fresh := "ParallelGroup_" + strconv.Itoa(r.nextAuto)
+			if _, taken := r.g.nodes[fresh]; !taken {
+				rename[id] = fresh
+				break
+			}
+		}
+	}
+	name := func(id string) string {
+		if n, ok := rename[id]; ok {
+			return n
+		}
+		return id
+	}
+	entry = name(c.Entry)
+	_, existed = r.g.nodes[entry]
+	var nodes []NodeSpec
+	for _, n := range c.Nodes {
+		n.ID = name(n.ID)
+		if _, ok := r.g.nodes[n.ID]; ok {
+			continue
+		}
+		if n.Task == "" {
+			n.Dynamic = true
+			n.Members = slices.Clone(n.Members)
+			for i, m := range n.Members {
+				n.Members[i] = name(m)
+			}
+		}
+		nodes = append(nodes, n)
+		added = append(added, n.ID)
+	}
+	var edges [][2]string
+	for _, e := range c.Edges {
+		e = [2]string{name(e[0]), name(e[1])}
+		if !slices.Contains(r.g.succ[e[0]], e[1]) {
+			edges = append(edges, e)
+		}
+	}
+	r.spec.Nodes = append(r.spec.Nodes, nodes...)
+	r.spec.Edges = append(r.spec.Edges, edges...)
+	r.g.add(nodes, edges)
+	return entry, existed, added
+}
+
+// childID names a child run of group in workflow parent.
+func childID(parent, group string, members []string, batch int) string {
+	if len(members) == 1 {
+		return strings.Join([]string{parent, group, members[0]}, "/")
+	}
+	return fmt.Sprintf("%s/%s/batch-%d", parent, group, batch)
+}

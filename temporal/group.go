@@ -1,0 +1,172 @@
+package temporal
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/failures"
+)
+
+// Limits of how a group's branches are spread over workflow executions.
+const (
+	// MaxInlineBranches is the widest static group run inside the run's own
+	// history; wider ones run in batch children like dynamic groups.
+	MaxInlineBranches = 500
+	// MaxChildPerBranch is the widest dynamic group whose branches each get
+	// a child workflow of their own (<parent-id>/<group>/<member>).
+	MaxChildPerBranch = 50
+	// BranchesPerBatch is how many branches of a wider group one batch child
+	// (<parent-id>/<group>/batch-<n>) runs, so that no history grows past
+	// about 12,000 events and no run has 2,000 pending activities.
+	BranchesPerBatch = 500
+)
+
+// runGroup runs every member as a branch with a snapshot of the channel,
+// waits for all of them, applies the policy and replays the successful
+// branches' writes in completion order. Static groups run their branches in
+// this workflow; dynamic and very wide groups in child workflows.
+func (r *run) runGroup(ctx workflow.Context, s *scope, node *NodeSpec) (json.RawMessage, error) {
+	var outcomes []BranchOutcome
+	var err error
+	if node.Dynamic || len(node.Members) > MaxInlineBranches {
+		outcomes, err = r.runChildren(ctx, s, node)
+	} else {
+		outcomes, err = r.runBranches(ctx, s.id, node.ID, node.Members, s.ch.Entries())
+	}
+	if err != nil {
+		return nil, err
+	}
+	var failed []graflow.TaskFailure
+	var succeeded []string
+	for _, m := range node.Members {
+		i := slices.IndexFunc(outcomes, func(o BranchOutcome) bool { return o.Member == m })
+		if i < 0 || outcomes[i].Error != "" {
+			msg := "branch did not finish"
+			if i >= 0 {
+				msg = outcomes[i].Error
+			}
+			failed = append(failed, graflow.TaskFailure{TaskID: m, Message: msg})
+		} else {
+			succeeded = append(succeeded, m)
+		}
+	}
+	policy := graflow.Strict().Spec()
+	if node.Policy != nil {
+		policy = *node.Policy
+	}
+	if err := policy.Decide(node.ID, failed, succeeded); err != nil {
+		return nil, err
+	}
+	for _, o := range outcomes {
+		if o.Error == "" {
+			if err := s.ch.Apply(o.Ops); err != nil {
+				return nil, fmt.Errorf("graflow: merging branch %q of group %q: %w", o.Member, node.ID, err)
+			}
+			for _, e := range o.Escaped {
+				s.arrive(e[0], e[1])
+			}
+		}
+	}
+	return json.RawMessage("null"), nil
+}
+
+// runBranches runs members concurrently in this workflow, each in a scope
+// of its own starting from snapshot, and returns their outcomes in
+// completion order. A terminate or cancel in any branch is returned at once.
+func (r *run) runBranches(ctx workflow.Context, parent, group string, members []string, snapshot map[string]graflow.ChannelEntry) ([]BranchOutcome, error) {
+	var done []BranchOutcome
+	for _, m := range members {
+		b := newScope(branchScopeID(parent, group, m), r.newChannel(ctx, snapshot, true), m)
+		b.closure = r.g.closure(m)
+		r.scopes[b.id] = b
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			err := r.runScope(ctx, b)
+			delete(r.scopes, b.id)
+			o := BranchOutcome{Member: m, Ops: b.ch.Ops(), Escaped: b.escaped}
+			if err != nil {
+				o = BranchOutcome{Member: m, Error: err.Error()}
+			}
+			done = append(done, o)
+		})
+	}
+	if err := workflow.Await(ctx, func() bool { return len(done) == len(members) || r.stop != nil }); err != nil {
+		return nil, err
+	}
+	if r.stop != nil {
+		return nil, r.stop
+	}
+	return done, nil
+}
+
+// runChildren runs the branches of node in child workflows: one per member
+// for narrow groups, batches of BranchesPerBatch otherwise. Outcomes are
+// gathered in completion order.
+func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]BranchOutcome, error) {
+	size := 1
+	if len(node.Members) > MaxChildPerBranch {
+		size = BranchesPerBatch
+	}
+	info := workflow.GetInfo(ctx)
+	snapshot := s.ch.Entries()
+	var done []BranchOutcome
+	pending := 0
+	for i := 0; i < len(node.Members); i += size {
+		members := node.Members[i:min(i+size, len(node.Members))]
+		id := childID(info.WorkflowExecution.ID, node.ID, members, i/size+1)
+		summary := fmt.Sprintf("branch %s of group %s", members[0], node.ID)
+		if len(members) > 1 {
+			summary = fmt.Sprintf("branches %s..%s (%d) of group %s", members[0], members[len(members)-1], len(members), node.ID)
+		}
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: id, StaticSummary: summary})
+		in := RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: &ChildInput{Group: node.ID, Members: members}}
+		f := workflow.ExecuteChildWorkflow(cctx, info.WorkflowType.Name, in)
+		pending++
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer func() { pending-- }()
+			var out RunOutput
+			err := f.Get(ctx, &out)
+			switch {
+			case err != nil:
+				decoded := failures.Decode(err)
+				if isStop(decoded) && r.stop == nil {
+					r.stop = decoded
+				}
+				for _, m := range members {
+					done = append(done, BranchOutcome{Member: m, Error: decoded.Error()})
+				}
+			case out.Terminated != nil:
+				if r.stop == nil {
+					r.stop = &terminated{taskID: out.Terminated.TaskID, value: out.Terminated.Value}
+				}
+			default:
+				done = append(done, out.Branches...)
+			}
+		})
+	}
+	if err := workflow.Await(ctx, func() bool { return pending == 0 || r.stop != nil }); err != nil {
+		return nil, err
+	}
+	if r.stop != nil {
+		return nil, r.stop
+	}
+	return done, nil
+}
+
+// runBatch is a child run of several branches: it runs them in this
+// workflow and returns their outcomes for the parent to judge.
+func (r *run) runBatch(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
+	outcomes, err := r.runBranches(ctx, "", in.Child.Group, in.Child.Members, in.Channel)
+	var term *terminated
+	switch {
+	case errors.As(err, &term):
+		return &RunOutput{Terminated: &Termination{TaskID: term.taskID, Value: term.value}}, nil
+	case err != nil:
+		return nil, failures.Encode(err, true)
+	}
+	return &RunOutput{Value: json.RawMessage("null"), Branches: outcomes}, nil
+}

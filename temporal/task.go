@@ -1,0 +1,135 @@
+package temporal
+
+import (
+	"encoding/json"
+	"errors"
+	"maps"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/graflow-go/graflow/activities"
+	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/failures"
+)
+
+// Defaults of the activity options of a task (see graflow.TaskOptions).
+const (
+	// DefaultTaskTimeout bounds one attempt of a task body (start-to-close).
+	DefaultTaskTimeout = 24 * time.Hour
+	// DefaultHeartbeatTimeout is how long a silent worker is trusted; tasks
+	// heartbeat automatically, so this is how fast a crashed worker is noticed.
+	DefaultHeartbeatTimeout = 20 * time.Second
+	// InfrastructureRetries is how many extra attempts a task gets for
+	// failures that are not its own (worker crash, heartbeat timeout).
+	InfrastructureRetries = 10
+)
+
+// runTask runs one task as an activity and returns its value and commands.
+// overlay holds the parameters a NextIteration bound for this run.
+func (r *run) runTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay map[string]json.RawMessage) (json.RawMessage, []activities.Command, error) {
+	opts := node.Options.WithDefaults(r.spec.Defaults)
+	maxCycles := opts.MaxCycles
+	if maxCycles <= 0 {
+		maxCycles = graflow.DefaultMaxCycles
+	}
+	r.cycles[node.ID]++
+	cycle := r.cycles[node.ID]
+	if cycle > maxCycles {
+		return nil, nil, &graflow.CycleLimitError{TaskID: node.ID, Cycle: cycle, MaxCycles: maxCycles}
+	}
+	r.steps++
+	in := activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, MaxRetries: opts.MaxRetries}
+	for _, k := range opts.Reads {
+		if e, ok := s.ch.Entry(k); ok {
+			if in.Reads == nil {
+				in.Reads = map[string]graflow.ChannelEntry{}
+			}
+			in.Reads[k] = e
+		} else {
+			in.Absent = append(in.Absent, k)
+		}
+	}
+	if err := activities.CheckInput(&in); err != nil {
+		return nil, nil, &graflow.TaskError{TaskID: node.ID, Err: err}
+	}
+	var out activities.Output
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions(node.ID, opts)), node.Task, in).Get(ctx, &out)
+	if err != nil {
+		return nil, nil, taskFailure(node.ID, err)
+	}
+	if err := s.ch.Apply(out.Ops); err != nil {
+		return nil, nil, &graflow.TaskError{TaskID: node.ID, Err: err}
+	}
+	if len(out.Value) == 0 {
+		out.Value = json.RawMessage("null")
+	}
+	return out.Value, out.Commands, nil
+}
+
+// resolve computes a task's parameters: channel < upstream result < bound
+// (a NextIteration's parameters over the node's own).
+func (r *run) resolve(s *scope, node *NodeSpec, overlay map[string]json.RawMessage, opts graflow.TaskOptions) map[string]json.RawMessage {
+	bound := node.Params
+	if len(overlay) > 0 {
+		bound = maps.Clone(node.Params)
+		if bound == nil {
+			bound = map[string]json.RawMessage{}
+		}
+		maps.Copy(bound, overlay)
+	}
+	params := map[string]json.RawMessage{}
+	for _, k := range node.Inputs {
+		if raw, ok := bound[k]; ok {
+			params[k] = raw
+			continue
+		}
+		if opts.NoChannelResolution {
+			continue
+		}
+		if raw, ok := s.ch.Raw(graflow.ResultKey(k)); ok {
+			params[k] = raw
+		} else if raw, ok := s.ch.Raw(k); ok {
+			params[k] = raw
+		}
+	}
+	return params
+}
+
+func activityOptions(id string, o graflow.TaskOptions) workflow.ActivityOptions {
+	rp := temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+		MaximumAttempts: int32(o.MaxRetries + 1 + InfrastructureRetries)}
+	if p := o.RetryPolicy; p != nil {
+		rp.InitialInterval = positive(p.InitialInterval, rp.InitialInterval)
+		if p.BackoffCoefficient >= 1 {
+			rp.BackoffCoefficient = p.BackoffCoefficient
+		}
+		rp.MaximumInterval = max(positive(p.MaximumInterval, rp.MaximumInterval), rp.InitialInterval)
+	}
+	return workflow.ActivityOptions{
+		TaskQueue:           o.TaskQueue,
+		StartToCloseTimeout: positive(o.Timeout, DefaultTaskTimeout),
+		HeartbeatTimeout:    positive(o.HeartbeatTimeout, DefaultHeartbeatTimeout),
+		RetryPolicy:         &rp,
+		Summary:             id,
+	}
+}
+
+// positive returns d, or def when d is not positive.
+func positive(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// taskFailure turns an activity's failure into the task's typed error.
+func taskFailure(id string, err error) error {
+	decoded := failures.Decode(err)
+	var te *graflow.TaskError
+	if errors.As(decoded, &te) {
+		return te
+	}
+	return &graflow.TaskError{TaskID: id, Err: decoded}
+}
