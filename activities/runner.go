@@ -38,12 +38,11 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 	if !ok {
 		return nil, NotRegistered(in.Task, info.TaskQueue)
 	}
-	ch := graflow.NewChannel(in.Reads, graflow.ChannelOptions{
-		Source:  &querySource{client: r.client, workflowID: info.WorkflowExecution.ID, runID: info.WorkflowExecution.RunID, scope: in.Scope},
-		Context: ctx,
-		Record:  true,
-		Absent:  in.Absent,
-	})
+	chOpts := graflow.ChannelOptions{Context: ctx, Record: true, Absent: in.Absent}
+	if !in.Complete {
+		chOpts.Source = &querySource{client: r.client, workflowID: info.WorkflowExecution.ID, runID: info.WorkflowExecution.RunID, scope: in.Scope}
+	}
+	ch := graflow.NewChannel(in.Reads, chOpts)
 	tc := graflow.NewTaskContext(ctx, graflow.TaskEnv{
 		Task:       in.Task,
 		TaskID:     in.TaskID,

@@ -32,15 +32,17 @@ type ChannelQueryResult struct {
 // resolved and the channel keys the task declared it reads — never the whole
 // channel.
 type Input struct {
-	Task       string                          `json:"task"`
-	TaskID     string                          `json:"task_id"`
-	Scope      string                          `json:"scope,omitempty"`
-	Params     map[string]json.RawMessage      `json:"params,omitempty"`
-	Reads      map[string]graflow.ChannelEntry `json:"reads,omitempty"`
-	Absent     []string                        `json:"absent,omitempty"`
-	Cycle      int                             `json:"cycle"`
-	MaxCycles  int                             `json:"max_cycles"`
-	MaxRetries int                             `json:"max_retries,omitempty"`
+	Task   string                          `json:"task"`
+	TaskID string                          `json:"task_id"`
+	Scope  string                          `json:"scope,omitempty"`
+	Params map[string]json.RawMessage      `json:"params,omitempty"`
+	Reads  map[string]graflow.ChannelEntry `json:"reads,omitempty"`
+	Absent []string                        `json:"absent,omitempty"`
+	// Complete says Reads hold the whole channel: nothing is fetched.
+	Complete   bool `json:"complete,omitempty"`
+	Cycle      int  `json:"cycle"`
+	MaxCycles  int  `json:"max_cycles"`
+	MaxRetries int  `json:"max_retries,omitempty"`
 }
 
 // Output is what a task returns: its value, its channel writes and its

@@ -152,7 +152,7 @@ func (g *graph) subSpec(spec *Spec, members []string) Spec {
 			stack = append(stack, n.Members...)
 		}
 	}
-	sub := Spec{Name: spec.Name, MaxSteps: spec.MaxSteps, Defaults: spec.Defaults}
+	sub := Spec{Name: spec.Name, MaxSteps: spec.MaxSteps, Defaults: spec.Defaults, InlineChannel: spec.InlineChannel}
 	for _, n := range spec.Nodes {
 		if keep[n.ID] {
 			sub.Nodes = append(sub.Nodes, n)

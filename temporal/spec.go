@@ -17,6 +17,10 @@ type Spec struct {
 	Edges    [][2]string `json:"edges,omitempty"`
 	// Defaults fill the task options a node leaves unset (WithDefaultTaskOptions).
 	Defaults graflow.TaskOptions `json:"defaults,omitzero"`
+	// InlineChannel sends the whole channel with every task instead of
+	// letting tasks fetch undeclared keys by Query: for environments that
+	// answer no queries (graflowtest).
+	InlineChannel bool `json:"inline_channel,omitempty"`
 }
 
 // NodeSpec is one node of a Spec (see activities.NodeSpec).

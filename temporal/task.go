@@ -41,6 +41,9 @@ func (r *run) runTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay ma
 	}
 	r.steps++
 	in := activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, MaxRetries: opts.MaxRetries}
+	if r.spec.InlineChannel {
+		in.Reads, in.Complete = s.ch.Entries(), true
+	}
 	for _, k := range opts.Reads {
 		if e, ok := s.ch.Entry(k); ok {
 			if in.Reads == nil {

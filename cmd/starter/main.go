@@ -97,6 +97,7 @@ stdout, progress and logs on stderr.`,
 	dev := newDevCmd(a)
 	dev.GroupID = groupServer
 	root.AddCommand(dev)
+	root.AddCommand(newPromptsCmd(a))
 	return root
 }
 

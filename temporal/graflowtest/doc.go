@@ -6,7 +6,7 @@
 //	exec := graflowtest.NewExecutor(reg)
 //	res, err := wf.Execute(ctx, exec)
 //
-// Tasks that read channel keys they did not declare (graflow.WithReads)
-// cannot fetch them here: the test environment answers no queries from
-// activities.
+// The test environment answers no queries from activities, so every task
+// is sent the whole channel (on a server, tasks receive only their
+// parameters and declared reads and fetch the rest on demand).
 package graflowtest

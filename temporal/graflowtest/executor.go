@@ -59,6 +59,7 @@ func (e *Executor) Start(_ context.Context, wf *graflow.Workflow, cfg graflow.Ru
 	if err != nil {
 		return nil, err
 	}
+	in.Spec.InlineChannel = true
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
