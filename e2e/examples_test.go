@@ -19,6 +19,10 @@ func TestExamples(t *testing.T) {
 			t.Parallel()
 			opts := append([]graflow.ExecuteOption{graflow.WorkflowID("e2e-" + ex.Name)}, ex.Options...)
 			res, err := ex.Workflow().Execute(context.Background(), exampleRunner, opts...)
+			if ex.Fails {
+				require.EqualError(t, err, ex.Output)
+				return
+			}
 			require.NoError(t, err)
 			got, err := ex.Format(res)
 			require.NoError(t, err)

@@ -20,8 +20,11 @@ type Example struct {
 	Options []graflow.ExecuteOption
 	// Format renders the run's result as the example's printed line(s).
 	Format func(*graflow.Result) (string, error)
-	// Output is what Format prints for a successful run (checked in CI).
+	// Output is what Format prints for a successful run (checked in CI), or
+	// the error text of a run that Fails.
 	Output string
+	// Fails marks an example whose run ends in an error (e.g. a cancel).
+	Fails bool
 }
 
 var all = map[string]Example{}

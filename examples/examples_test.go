@@ -17,6 +17,10 @@ func TestExamplesInTestEnvironment(t *testing.T) {
 		t.Run(ex.Name, func(t *testing.T) {
 			require.NotEmpty(t, ex.Output, "example %q documents no output", ex.Name)
 			res, err := ex.Workflow().Execute(context.Background(), exec, ex.Options...)
+			if ex.Fails {
+				require.EqualError(t, err, ex.Output)
+				return
+			}
 			require.NoError(t, err)
 			got, err := ex.Format(res)
 			require.NoError(t, err)
