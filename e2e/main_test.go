@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/graflow-go/graflow/e2e/conformance"
@@ -128,4 +129,13 @@ func historyLength(t *testing.T, c client.Client, workflowID string) int {
 		t.Fatalf("describe %s: %v", workflowID, err)
 	}
 	return int(d.WorkflowExecutionInfo.HistoryLength)
+}
+
+// listRequest lists every run of one workflow id.
+func listRequest(workflowID string, token []byte) *workflowservice.ListWorkflowExecutionsRequest {
+	return &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace:     srv.Namespace(),
+		Query:         fmt.Sprintf("WorkflowId = '%s'", workflowID),
+		NextPageToken: token,
+	}
 }

@@ -251,10 +251,14 @@ func (m *Manager) displayDir() string {
 
 // forgetExcept drops the cached folders that are not in dirs (deleted).
 func (m *Manager) forgetExcept(dirs []string) {
+	keep := make(map[string]bool, len(dirs))
+	for _, d := range dirs {
+		keep[d] = true
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for k := range m.folders {
-		if !slices.Contains(dirs, k) {
+		if !keep[k] {
 			delete(m.folders, k)
 		}
 	}
@@ -297,9 +301,14 @@ func (m *Manager) folder(dir string) (*folder, error) {
 		return nil, fmt.Errorf("prompts: read folder %s: %w", m.display(dir), err)
 	}
 	if len(stats) == 0 {
-		m.mu.Lock()
-		delete(m.folders, dir)
-		m.mu.Unlock()
+		m.mu.RLock()
+		_, cached := m.folders[dir]
+		m.mu.RUnlock()
+		if cached {
+			m.mu.Lock()
+			delete(m.folders, dir)
+			m.mu.Unlock()
+		}
 		return emptyFolder, nil
 	}
 	m.mu.RLock()

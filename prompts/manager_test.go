@@ -372,6 +372,32 @@ release:
 	}
 }
 
+func TestYAMLAnchors(t *testing.T) {
+	m, _ := managerWith(t, map[string]string{
+		"shared.yaml": `
+base: &base
+  type: chat
+  labels:
+    production:
+      content:
+        - &system {role: system, content: "Be brief about {{ topic }}."}
+        - {role: user, content: "{{ q }}"}
+copy:
+  type: chat
+  labels:
+    production:
+      content:
+        - *system
+        - {role: user, content: "again: {{ q }}"}
+`,
+	})
+	msgs, err := m.RenderMessages("copy", map[string]any{"topic": "Go", "q": "why?"})
+	require.NoError(t, err)
+	assert.Equal(t, []Message{{Role: "system", Content: "Be brief about Go."}, {Role: "user", Content: "again: why?"}}, msgs)
+	_, err = m.GetPrompt("base")
+	require.NoError(t, err)
+}
+
 func TestGetPromptReturnsACopy(t *testing.T) {
 	m := NewManager("testdata/graflow")
 	p, err := m.GetPrompt("assistant")
@@ -420,6 +446,9 @@ func TestParseErrors(t *testing.T) {
 		{name: "no labels", content: "g:\n  type: text\n", wantLine: 2, wantMsg: `prompt "g": no labels`},
 		{name: "labels not a mapping", content: "g:\n  labels: [a]\n", wantLine: 2, wantMsg: `labels: want a mapping`},
 		{name: "label not a mapping", content: "g:\n  labels:\n    production: hi\n", wantLine: 3, wantMsg: `label "production": want a mapping`},
+		{name: "label not a string", content: "- label: [a]\n  template: x\n", wantLine: 1, wantMsg: `label: want a string, got a list`},
+		{name: "empty prompt name", content: "\"\":\n  labels: {production: {content: x}}\n", wantLine: 1, wantMsg: `prompt name "": empty`},
+		{name: "dot prompt name", content: "..:\n  labels: {production: {content: x}}\n", wantLine: 1, wantMsg: `not a name`},
 		{name: "key with a slash", content: "a/b:\n  labels: {production: {content: x}}\n", wantLine: 1, wantMsg: `contains a slash`},
 		{name: "text type with messages", content: "g:\n  type: text\n  labels:\n    production:\n      content: [{role: user, content: x}]\n", wantLine: 5, wantMsg: `text prompt wants a string template`},
 		{name: "chat type with a string", content: "g:\n  type: chat\n  labels:\n    production: {content: x}\n", wantLine: 4, wantMsg: `chat prompt wants a list`},

@@ -32,10 +32,10 @@ func Interpret(ctx workflow.Context, args converter.EncodedValues) (*RunOutput, 
 		return r.runBatch(ctx, &in)
 	}
 	out, err := r.runRoot(ctx, &in)
-	if err != nil {
-		return nil, failures.Encode(err, true)
+	if err != nil && !workflow.IsContinueAsNewError(err) {
+		err = failures.Encode(err, true)
 	}
-	return out, nil
+	return out, err
 }
 
 // run is the state of one interpreter execution.
