@@ -31,6 +31,24 @@ var (
 	noopTask  = graflow.NewTask("bench_noop", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) { return noopBody(ctx) })
 	sleepTask = graflow.NewTask("bench_sleep", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) { return sleepBody(ctx) })
 	sumTask   = graflow.NewTask("bench_sum", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) { return sumBody(ctx, 100) })
+	fanTask   = graflow.NewTask("bench_fan", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) {
+		nodes := make([]graflow.Node, 1000)
+		for i := range nodes {
+			nodes[i] = noopTask.Instance(fmt.Sprintf("d%04d", i), nil)
+		}
+		return 1000, ctx.NextTask(graflow.Parallel(nodes[0], nodes[1], nodes[2:]...))
+	})
+	loopTask = graflow.NewTask("bench_loop", func(ctx *graflow.TaskContext, in struct {
+		N int `json:"n"`
+	}) (int, error) {
+		if _, err := noopBody(ctx); err != nil {
+			return 0, err
+		}
+		if in.N < 1000 {
+			return in.N, ctx.NextIteration(graflow.Params{"n": in.N + 1})
+		}
+		return in.N, nil
+	}, graflow.WithMaxCycles(1000))
 )
 
 // workload is one benchmark: a graflow workflow and its hand-written twin.
@@ -70,6 +88,26 @@ var workloads = []workload{
 		},
 		hand: HandFanOut,
 	},
+	{
+		name:  "W3",
+		about: "1,000-wide dynamic fan-out of trivial tasks, then an aggregate",
+		graflow: func() *graflow.Workflow {
+			wf := graflow.NewWorkflow("bench_w3")
+			wf.Add(graflow.Chain(fanTask, sumTask.Instance("sum", nil)))
+			return wf
+		},
+		hand: HandDynamicFanOut,
+	},
+	{
+		name:  "W4",
+		about: "1,000-iteration loop of a trivial task",
+		graflow: func() *graflow.Workflow {
+			wf := graflow.NewWorkflow("bench_w4")
+			wf.Add(loopTask.Instance("loop", graflow.Params{"n": 1}))
+			return wf
+		},
+		hand: HandLoop,
+	},
 }
 
 func activityCtx(ctx workflow.Context) workflow.Context {
@@ -108,4 +146,43 @@ func HandFanOut(ctx workflow.Context) (int, error) {
 	var sum int
 	err := workflow.ExecuteActivity(ctx, "hand_sum", n).Get(ctx, &sum)
 	return sum, err
+}
+
+// HandDynamicFanOut is W3 written by hand: one activity decides the width,
+// then 1,000 concurrent activities, then an aggregate.
+func HandDynamicFanOut(ctx workflow.Context) (int, error) {
+	ctx = activityCtx(ctx)
+	var width int
+	if err := workflow.ExecuteActivity(ctx, "hand_noop").Get(ctx, &width); err != nil {
+		return 0, err
+	}
+	futures := make([]workflow.Future, 1000*width)
+	for i := range futures {
+		futures[i] = workflow.ExecuteActivity(ctx, "hand_noop")
+	}
+	n := 0
+	for _, f := range futures {
+		var v int
+		if err := f.Get(ctx, &v); err != nil {
+			return 0, err
+		}
+		n += v
+	}
+	var sum int
+	err := workflow.ExecuteActivity(ctx, "hand_sum", n).Get(ctx, &sum)
+	return sum, err
+}
+
+// HandLoop is W4 written by hand: 1,000 sequential activities.
+func HandLoop(ctx workflow.Context) (int, error) {
+	ctx = activityCtx(ctx)
+	n := 0
+	for range 1000 {
+		var v int
+		if err := workflow.ExecuteActivity(ctx, "hand_noop").Get(ctx, &v); err != nil {
+			return 0, err
+		}
+		n += v
+	}
+	return n, nil
 }
