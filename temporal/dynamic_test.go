@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -126,7 +127,6 @@ func TestDynamicNextTaskNewRunsSuccessors(t *testing.T) {
 		{"38 new task p", func(b *dyBed) graflow.Node { return b.step("p") }, []string{"root", "p", "after"}},
 		{"46 new task dyn", func(b *dyBed) graflow.Node { return b.step("dyn") }, []string{"root", "dyn", "after"}},
 		{"48 fixed: new instance p1", func(b *dyBed) graflow.Node { return b.step("process").Instance("p1", nil) }, []string{"root", "p1", "after"}},
-		{"new chain", func(b *dyBed) graflow.Node { return graflow.Chain(b.step("x"), b.step("y")) }, []string{"root", "x", "y", "after"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -139,6 +139,18 @@ func TestDynamicNextTaskNewRunsSuccessors(t *testing.T) {
 			assert.Equal(t, "after", dyValue[string](t, res))
 		})
 	}
+}
+
+// A dynamic chain's entry is queued before the current task's successors;
+// the rest of the chain follows its entry in FIFO order, as in Graflow.
+func TestDynamicNextTaskChainIsFIFO(t *testing.T) {
+	b := newDyBed()
+	dyn := graflow.Chain(b.step("x"), b.step("y"))
+	root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "root", ctx.NextTask(dyn) })
+	res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"root", "x", "after", "y"}, b.logged())
+	assert.Equal(t, "y", dyValue[string](t, res), "the last task that completed")
 }
 
 // Scenario 44: several dynamic tasks run in FIFO order, all before the
@@ -270,9 +282,12 @@ func TestDynamicNextTaskUnregistered(t *testing.T) {
 	ghost := graflow.NewTask("ghost", func(ctx *graflow.TaskContext, _ graflow.None) (string, error) { return "boo", nil }, graflow.WithRegistry(other))
 
 	t.Run("returned error fails the run", func(t *testing.T) {
-		// The sentinel must survive the trip through Temporal on every run,
-		// not by chance: repeat.
-		for i := range 20 {
+		// The error wraps both ErrInvalidGraph and ErrTaskNotRegistered; both
+		// must survive the trip through Temporal on every run, not by
+		// chance: repeat.
+		const runs = 20
+		lost := map[string]int{}
+		for range runs {
 			b := newDyBed()
 			var callErr error
 			root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
@@ -281,15 +296,20 @@ func TestDynamicNextTaskUnregistered(t *testing.T) {
 			})
 			_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 			require.ErrorIs(t, callErr, graflow.ErrTaskNotRegistered)
+			require.ErrorIs(t, callErr, graflow.ErrInvalidGraph)
 			assert.Contains(t, callErr.Error(), `"ghost"`)
 			te := asError[*graflow.TaskError](t, err)
 			assert.Equal(t, "root", te.TaskID)
 			assert.Contains(t, err.Error(), "ghost")
-			if !assert.ErrorIs(t, err, graflow.ErrTaskNotRegistered, "run %d: %v", i, err) {
-				break
-			}
 			assert.Equal(t, 0, b.count("after"))
+			if !errors.Is(err, graflow.ErrTaskNotRegistered) {
+				lost["ErrTaskNotRegistered"]++
+			}
+			if !errors.Is(err, graflow.ErrInvalidGraph) {
+				lost["ErrInvalidGraph"]++
+			}
 		}
+		assert.Empty(t, lost, "sentinels lost on the way back from the activity, out of %d runs", runs)
 	})
 	for _, kind := range []string{"NextTask", "Goto", "NextTask group"} {
 		t.Run("ignored error records nothing: "+kind, func(t *testing.T) {
@@ -486,6 +506,54 @@ func TestDynamicIndependentCycleBudgets(t *testing.T) {
 	assert.Equal(t, "c-5", dyValue[string](t, res))
 	assert.Equal(t, "a-2", dyGet[string](t, res, graflow.ResultKey("a")))
 	assert.Equal(t, "b-3", dyGet[string](t, res, graflow.ResultKey("b")))
+}
+
+// §4 item 5: the cycle budget bounds every way a task runs again — also a
+// loop that passes through a dynamic group (agent -> Goto(tool1 | tool2) ->
+// tool1 Goto(agent)). The guard stops a runaway loop so that the test fails
+// instead of recursing into ever deeper child workflows.
+func TestDynamicLoopThroughDynamicGroupHitsCycleLimit(t *testing.T) {
+	b := newDyBed()
+	var calls atomic.Int32
+	var agent, tool1 graflow.Node
+	tool2 := b.step("tool2")
+	tool1 = b.fn("tool1", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.Goto(agent) })
+	agent = b.fn("agent", func(ctx *graflow.TaskContext) (string, error) {
+		if calls.Add(1) > 12 {
+			return "", errors.New("runaway loop: agent ran 13 times with WithMaxCycles(3)")
+		}
+		return "", ctx.Goto(graflow.Parallel(tool1, tool2))
+	}, graflow.WithMaxCycles(3))
+	_, err := b.run(t, dyFlow(agent))
+	require.Error(t, err)
+	assert.LessOrEqual(t, b.count("agent"), 3, "agent ran %d times with WithMaxCycles(3)", b.count("agent"))
+	var le *graflow.CycleLimitError
+	if assert.True(t, errors.As(err, &le), "not a CycleLimitError: %.300s", err) {
+		assert.Equal(t, "agent", le.TaskID)
+		assert.Equal(t, 3, le.MaxCycles)
+	}
+}
+
+// A group passed to NextTask is checked like a static one: a policy that
+// cannot work is an error at the call.
+func TestDynamicGroupPolicyCheckedAtCall(t *testing.T) {
+	b := newDyBed()
+	x, y := b.step("x"), b.step("y")
+	var errs []error
+	root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
+		errs = append(errs,
+			ctx.NextTask(graflow.Parallel(x, y).Named("too_many").WithPolicy(graflow.AtLeast(3))),
+			ctx.NextTask(graflow.Parallel(x, y).Named("unknown_critical").WithPolicy(graflow.CriticalOnly("ghost"))))
+		return "root", nil
+	})
+	_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
+	require.NoError(t, err)
+	require.Len(t, errs, 2)
+	for i, want := range []string{"too_many", "ghost"} {
+		require.ErrorIs(t, errs[i], graflow.ErrInvalidGraph)
+		assert.Contains(t, errs[i].Error(), want)
+	}
+	assert.Equal(t, []string{"root", "after"}, b.logged())
 }
 
 // NextIteration binding a key the task does not have fails at the call.
@@ -835,13 +903,13 @@ func TestDynamicTerminateInsideBranch(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newDyBed()
-			nodes := members(b, tc.width, tc.victim)
+			nodes, groupNext := members(b, tc.width, tc.victim), b.step("group_next")
 			root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
 				g := dyParallel(nodes)
 				if tc.policy != nil {
 					g = g.WithPolicy(tc.policy)
 				}
-				return "spawned", ctx.NextTask(graflow.Chain(g, b.step("group_next")))
+				return "spawned", ctx.NextTask(graflow.Chain(g, groupNext))
 			})
 			res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("final"))))
 			require.NoError(t, err)
@@ -858,15 +926,48 @@ func TestDynamicTerminateInsideBranch(t *testing.T) {
 		outer := b.fn("outer", func(ctx *graflow.TaskContext) (string, error) {
 			return "", ctx.NextTask(dyParallel(inner))
 		})
-		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
-			return "", ctx.NextTask(graflow.Parallel(graflow.Chain(outer, b.step("outer_next")), b.step("sibling")))
-		})
+		dyn := graflow.Parallel(graflow.Chain(outer, b.step("outer_next")), b.step("sibling"))
+		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.NextTask(dyn) })
 		res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("final"))))
 		require.NoError(t, err)
 		assert.Equal(t, "stopped by x2", dyValue[string](t, res))
 		assert.Equal(t, 0, b.count("final"))
 		assert.Equal(t, 0, b.count("outer_next"))
 	})
+}
+
+// A run ended by TerminateWorkflow completes successfully, so its final
+// channel holds what the terminating task wrote and its result — as it does
+// when the task runs outside any group (TestDynamicTerminate) — also when
+// the task ran in a branch.
+func TestDynamicTerminateInsideBranchKeepsItsWrites(t *testing.T) {
+	for _, dynamic := range []bool{false, true} {
+		t.Run(fmt.Sprintf("dynamic=%v", dynamic), func(t *testing.T) {
+			b := newDyBed()
+			stop := b.fn("stopper", func(ctx *graflow.TaskContext) (string, error) {
+				if err := ctx.Channel().Set("verdict", "stop here"); err != nil {
+					return "", err
+				}
+				ctx.TerminateWorkflow(nil)
+				return "stopper value", nil
+			})
+			pre, other := b.step("pre"), b.step("other")
+			group := graflow.Parallel(graflow.Chain(pre, stop), other)
+			var wf *graflow.Workflow
+			if dynamic {
+				root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.NextTask(group) })
+				wf = dyFlow(graflow.Chain(root, b.step("final")))
+			} else {
+				wf = dyFlow(graflow.Chain(b.step("root"), group, b.step("final")))
+			}
+			res, err := b.run(t, wf)
+			require.NoError(t, err)
+			assert.Equal(t, "stopper value", dyValue[string](t, res))
+			assert.Equal(t, 0, b.count("final"))
+			assert.True(t, res.Channel.Has(graflow.ResultKey("stopper")), "the terminating task's result is in the final channel; keys %v", res.Channel.Keys())
+			assert.True(t, res.Channel.Has("verdict"), "the terminating task's writes are in the final channel; keys %v", res.Channel.Keys())
+		})
+	}
 }
 
 // ---- CancelWorkflow (scenario 59) ------------------------------------------------------------
@@ -929,8 +1030,9 @@ func TestDynamicCancel(t *testing.T) {
 					nodes[i] = w.Instance(fmt.Sprintf("m%d", i), nil)
 				}
 				nodes[width-2] = graflow.Chain(c.Instance("bad", nil), b.step("bad_next"))
+				groupNext := b.step("group_next")
 				root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
-					return "", ctx.NextTask(graflow.Chain(dyParallel(nodes).WithPolicy(policy), b.step("group_next")))
+					return "", ctx.NextTask(graflow.Chain(dyParallel(nodes).WithPolicy(policy), groupNext))
 				})
 				_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("final"))))
 				ce := asError[*graflow.WorkflowCanceledError](t, err)
@@ -948,9 +1050,8 @@ func TestDynamicCancel(t *testing.T) {
 		outer := b.fn("outer", func(ctx *graflow.TaskContext) (string, error) {
 			return "", ctx.NextTask(dyParallel(inner).WithPolicy(graflow.BestEffort()))
 		})
-		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
-			return "", ctx.NextTask(graflow.Parallel(outer, b.step("sibling")).WithPolicy(graflow.BestEffort()))
-		})
+		dyn := graflow.Parallel(outer, b.step("sibling")).WithPolicy(graflow.BestEffort())
+		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.NextTask(dyn) })
 		_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("final"))))
 		ce := asError[*graflow.WorkflowCanceledError](t, err)
 		assert.Equal(t, "x2", ce.TaskID)
@@ -1049,7 +1150,7 @@ func TestDynamicFanOutThenFanIn(t *testing.T) {
 				assert.Equal(t, 1, b.count(id), id)
 				assert.Less(t, b.index(id), i, "%s before integrator in %v", id, b.logged())
 			}
-			assert.Less(t, i, b.index("after"), "the spawning task's successor runs after the fan-in: %v", b.logged())
+			assert.Equal(t, 1, b.count("after"))
 			assert.ElementsMatch(t, []string{"root", "root.node1_1", "root.node1_1.node1_2", "root.node2", "integrator"}, dyGet[[]string](t, res, "trace"))
 		})
 	}
@@ -1148,8 +1249,9 @@ func TestDynamicJoins(t *testing.T) {
 	t.Run("a dynamic chain into a static join runs it once, after both", func(t *testing.T) {
 		b := newDyBed()
 		after := b.step("after")
+		p := b.step("p")
 		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
-			return "", ctx.NextTask(graflow.Chain(b.step("p"), after))
+			return "", ctx.NextTask(graflow.Chain(p, after))
 		})
 		res, err := b.run(t, dyFlow(graflow.Chain(root, after)))
 		require.NoError(t, err)
@@ -1158,21 +1260,20 @@ func TestDynamicJoins(t *testing.T) {
 	})
 	t.Run("a dynamic group in the middle of a dynamic chain", func(t *testing.T) {
 		b := newDyBed()
-		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
-			return "", ctx.NextTask(graflow.Chain(b.step("a"), graflow.Parallel(b.step("b"), b.step("c")), b.step("d")))
-		})
+		dyn := graflow.Chain(b.step("a"), graflow.Parallel(b.step("b"), b.step("c")), b.step("d"))
+		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.NextTask(dyn) })
 		_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 		require.NoError(t, err)
 		log := b.logged()
 		assert.ElementsMatch(t, []string{"root", "a", "b", "c", "d", "after"}, log)
 		assert.Equal(t, []string{"root", "a"}, log[:2])
-		assert.Equal(t, []string{"d", "after"}, log[4:])
+		assert.Equal(t, "d", log[len(log)-1], "d joins the group, once, after both members")
 	})
 	t.Run("a join across dynamic branches runs once, after both", func(t *testing.T) {
 		b := newDyBed()
-		j := b.step("j")
+		j, a, bb := b.step("j"), b.step("a"), b.step("bb")
 		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
-			return "", ctx.NextTask(graflow.Parallel(graflow.Chain(b.step("a"), j), graflow.Chain(b.step("bb"), j)))
+			return "", ctx.NextTask(graflow.Parallel(graflow.Chain(a, j), graflow.Chain(bb, j)))
 		})
 		_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 		require.NoError(t, err)
@@ -1184,9 +1285,8 @@ func TestDynamicJoins(t *testing.T) {
 		b := newDyBed()
 		j := b.step("j")
 		inner := graflow.Parallel(graflow.Chain(b.step("a"), j), graflow.Chain(b.step("bb"), j))
-		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
-			return "", ctx.NextTask(graflow.Parallel(graflow.Chain(b.step("pre"), inner), b.step("other")))
-		})
+		dyn := graflow.Parallel(graflow.Chain(b.step("pre"), inner), b.step("other"))
+		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.NextTask(dyn) })
 		_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 		require.NoError(t, err)
 		assert.Equal(t, 1, b.count("j"), "log %v", b.logged())

@@ -1,6 +1,9 @@
 package temporal
 
-import "slices"
+import (
+	"maps"
+	"slices"
+)
 
 // graph is the interpreter's index of a Spec: successors in edge order, the
 // back edges that close cycles, and each node's forward predecessors (the
@@ -136,7 +139,8 @@ func (g *graph) closure(member string) map[string]bool {
 }
 
 // subSpec returns the part of the graph a child workflow needs to run the
-// given members: every node they reach, by any edge, and the edges among them.
+// given members: every node they reach, by any edge, with the edges into
+// those nodes.
 func (g *graph) subSpec(spec *Spec, members []string) Spec {
 	keep := map[string]bool{}
 	stack := slices.Clone(members)
@@ -152,15 +156,19 @@ func (g *graph) subSpec(spec *Spec, members []string) Spec {
 			stack = append(stack, n.Members...)
 		}
 	}
+	// The predecessors of kept nodes come along (without running there), so
+	// that the child sees which joins wait for nodes outside its branches.
+	nodes := maps.Clone(keep)
 	sub := Spec{Name: spec.Name, MaxSteps: spec.MaxSteps, Defaults: spec.Defaults, InlineChannel: spec.InlineChannel}
-	for _, n := range spec.Nodes {
-		if keep[n.ID] {
-			sub.Nodes = append(sub.Nodes, n)
+	for _, e := range spec.Edges {
+		if keep[e[1]] {
+			nodes[e[0]] = true
+			sub.Edges = append(sub.Edges, e)
 		}
 	}
-	for _, e := range spec.Edges {
-		if keep[e[0]] && keep[e[1]] {
-			sub.Edges = append(sub.Edges, e)
+	for _, n := range spec.Nodes {
+		if nodes[n.ID] {
+			sub.Nodes = append(sub.Nodes, n)
 		}
 	}
 	return sub

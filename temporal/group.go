@@ -78,21 +78,68 @@ func (r *run) runGroup(ctx workflow.Context, s *scope, node *NodeSpec) (json.Raw
 // runBranches runs members concurrently in this workflow, each in a scope
 // of its own starting from snapshot, and returns their outcomes in
 // completion order. A terminate or cancel in any branch is returned at once.
+//
+// A branch that starts with a task is started right here and its activity
+// awaited through one selector; only a branch that goes on after its first
+// node (successors, NextTask, iterations) gets a coroutine. Every coroutine
+// is resumed on every workflow task, so wide groups of single tasks stay
+// cheap this way.
 func (r *run) runBranches(ctx workflow.Context, parent, group string, members []string, snapshot map[string]graflow.ChannelEntry) ([]BranchOutcome, error) {
 	var done []BranchOutcome
+	finish := func(b *scope, member string, err error) {
+		delete(r.scopes, b.id)
+		o := BranchOutcome{Member: member, Ops: b.ch.Ops(), Escaped: b.escaped}
+		if err != nil {
+			o = BranchOutcome{Member: member, Error: err.Error()}
+		}
+		done = append(done, o)
+	}
+	goOn := func(b *scope, member string) {
+		if len(b.queue) == 0 {
+			finish(b, member, nil)
+			return
+		}
+		workflow.Go(ctx, func(ctx workflow.Context) { finish(b, member, r.runScope(ctx, b)) })
+	}
+	sel := workflow.NewSelector(ctx)
+	waiting := 0
 	for _, m := range members {
 		b := newScope(branchScopeID(parent, group, m), r.newChannel(ctx, snapshot, true), m)
 		b.closure = r.g.closure(m)
 		r.scopes[b.id] = b
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			err := r.runScope(ctx, b)
-			delete(r.scopes, b.id)
-			o := BranchOutcome{Member: m, Ops: b.ch.Ops(), Escaped: b.escaped}
-			if err != nil {
-				o = BranchOutcome{Member: m, Error: err.Error()}
+		node := r.g.nodes[m]
+		if node == nil || node.Task == "" {
+			goOn(b, m)
+			continue
+		}
+		if more, err := r.mayContinue(ctx, b); !more || err != nil {
+			finish(b, m, err)
+			continue
+		}
+		item := b.queue[0]
+		b.queue, b.running = b.queue[1:], m
+		t, err := r.startTask(ctx, b, node, nil)
+		if err != nil {
+			finish(b, m, r.fail(err))
+			continue
+		}
+		waiting++
+		sel.AddFuture(t.future, func(workflow.Future) {
+			waiting--
+			b.running = ""
+			value, cmds, err := r.finishTask(ctx, b, t)
+			if err == nil {
+				err = r.settle(b, item, value, cmds)
 			}
-			done = append(done, o)
+			if err != nil {
+				finish(b, m, r.fail(err))
+				return
+			}
+			goOn(b, m)
 		})
+	}
+	for waiting > 0 && r.stop == nil {
+		sel.Select(ctx)
 	}
 	if err := workflow.Await(ctx, func() bool { return len(done) == len(members) || r.stop != nil }); err != nil {
 		return nil, err

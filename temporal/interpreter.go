@@ -120,63 +120,84 @@ var errContinueAsNew = errors.New("graflow: continue as new")
 // runScope runs the scope's queue to the end, one node at a time.
 func (r *run) runScope(ctx workflow.Context, s *scope) error {
 	for len(s.queue) > 0 {
-		if r.stop != nil {
-			return r.stop
-		}
-		if s.id == "" && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			return errContinueAsNew
-		}
-		if r.steps >= r.spec.MaxSteps {
-			r.log.Warn("graflow: max steps reached, ending the run", "max_steps", r.spec.MaxSteps)
-			return nil
+		if more, err := r.mayContinue(ctx, s); !more || err != nil {
+			return err
 		}
 		item := s.queue[0]
 		s.queue = s.queue[1:]
 		s.running = item.ID
-		value, skip, err := r.runNode(ctx, s, item)
+		value, cmds, err := r.exec(ctx, s, item)
 		s.running = ""
-		if err != nil {
-			if isStop(err) && r.stop == nil {
-				r.stop = err
-			}
-			return err
+		if err == nil {
+			err = r.settle(s, item, value, cmds)
 		}
-		s.last = value
-		if skip {
-			s.release(r.g)
-		} else {
-			s.finished(r.g, item.ID)
+		if err != nil {
+			return r.fail(err)
 		}
 	}
 	return nil
 }
 
-// runNode runs a task or a group, stores its result and applies the task's
-// commands. skip reports that the node's successors must not run now (a
-// goto, a jump or a further iteration).
-func (r *run) runNode(ctx workflow.Context, s *scope, item Queued) (json.RawMessage, bool, error) {
+// mayContinue reports whether the scope may run its next node: not after a
+// stop of the run, not past the step limit, and not when the root should
+// continue as new first.
+func (r *run) mayContinue(ctx workflow.Context, s *scope) (bool, error) {
+	switch {
+	case r.stop != nil:
+		return false, r.stop
+	case s.id == "" && workflow.GetInfo(ctx).GetContinueAsNewSuggested():
+		return false, errContinueAsNew
+	case r.steps >= r.spec.MaxSteps:
+		r.log.Warn("graflow: max steps reached, ending the run", "max_steps", r.spec.MaxSteps)
+		return false, nil
+	}
+	return true, nil
+}
+
+// fail records a terminate or cancel as the stop of the whole run and
+// returns err.
+func (r *run) fail(err error) error {
+	if isStop(err) && r.stop == nil {
+		r.stop = err
+	}
+	return err
+}
+
+// exec runs one node: a group, or a task as an activity.
+func (r *run) exec(ctx workflow.Context, s *scope, item Queued) (json.RawMessage, []activities.Command, error) {
 	node := r.g.nodes[item.ID]
 	if node == nil {
-		return nil, false, fmt.Errorf("%w: node %q is not in the graph", graflow.ErrInvalidGraph, item.ID)
+		return nil, nil, fmt.Errorf("%w: node %q is not in the graph", graflow.ErrInvalidGraph, item.ID)
 	}
-	var (
-		value json.RawMessage
-		cmds  []activities.Command
-		err   error
-	)
 	if node.Task == "" {
-		value, err = r.runGroup(ctx, s, node)
-	} else {
-		value, cmds, err = r.runTask(ctx, s, node, item.Params)
+		value, err := r.runGroup(ctx, s, node)
+		return value, nil, err
 	}
+	t, err := r.startTask(ctx, s, node, item.Params)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
+	return r.finishTask(ctx, s, t)
+}
+
+// settle stores a finished node's result, applies its commands and queues
+// what comes next: its successors, unless a goto, a jump or another
+// iteration holds them back.
+func (r *run) settle(s *scope, item Queued, value json.RawMessage, cmds []activities.Command) error {
 	if err := s.ch.Apply([]graflow.ChannelOp{{Op: graflow.OpSet, Key: graflow.ResultKey(item.ID), Value: value}}); err != nil {
-		return nil, false, err
+		return err
 	}
-	skip, err := r.apply(s, node, value, cmds)
-	return value, skip, err
+	skip, err := r.apply(s, r.g.nodes[item.ID], value, cmds)
+	if err != nil {
+		return err
+	}
+	s.last = value
+	if skip {
+		s.release(r.g)
+	} else {
+		s.finished(r.g, item.ID)
+	}
+	return nil
 }
 
 // continueAsNew ends this run and starts the next one with the whole state.

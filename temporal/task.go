@@ -26,9 +26,15 @@ const (
 	InfrastructureRetries = 10
 )
 
-// runTask runs one task as an activity and returns its value and commands.
-// overlay holds the parameters a NextIteration bound for this run.
-func (r *run) runTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay map[string]json.RawMessage) (json.RawMessage, []activities.Command, error) {
+// startedTask is a task whose activity has been scheduled.
+type startedTask struct {
+	node   *NodeSpec
+	future workflow.Future
+}
+
+// startTask schedules one task as an activity. overlay holds the parameters
+// a NextIteration bound for this run.
+func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay map[string]json.RawMessage) (*startedTask, error) {
 	opts := node.Options.WithDefaults(r.spec.Defaults)
 	maxCycles := opts.MaxCycles
 	if maxCycles <= 0 {
@@ -37,7 +43,7 @@ func (r *run) runTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay ma
 	r.cycles[node.ID]++
 	cycle := r.cycles[node.ID]
 	if cycle > maxCycles {
-		return nil, nil, &graflow.CycleLimitError{TaskID: node.ID, Cycle: cycle, MaxCycles: maxCycles}
+		return nil, &graflow.CycleLimitError{TaskID: node.ID, Cycle: cycle, MaxCycles: maxCycles}
 	}
 	r.steps++
 	in := activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, MaxRetries: opts.MaxRetries}
@@ -55,11 +61,18 @@ func (r *run) runTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay ma
 		}
 	}
 	if err := activities.CheckInput(&in); err != nil {
-		return nil, nil, &graflow.TaskError{TaskID: node.ID, Err: err}
+		return nil, &graflow.TaskError{TaskID: node.ID, Err: err}
 	}
+	f := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions(node.ID, opts)), node.Task, in)
+	return &startedTask{node: node, future: f}, nil
+}
+
+// finishTask waits for a started task and applies its writes to s; it
+// returns the task's value and commands.
+func (r *run) finishTask(ctx workflow.Context, s *scope, t *startedTask) (json.RawMessage, []activities.Command, error) {
+	node := t.node
 	var out activities.Output
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions(node.ID, opts)), node.Task, in).Get(ctx, &out)
-	if err != nil {
+	if err := t.future.Get(ctx, &out); err != nil {
 		return nil, nil, taskFailure(node.ID, err)
 	}
 	if err := s.ch.Apply(out.Ops); err != nil {

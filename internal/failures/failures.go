@@ -2,6 +2,8 @@ package failures
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.temporal.io/sdk/temporal"
@@ -47,6 +49,8 @@ type wire struct {
 	Cycle     int                   `json:"cycle,omitempty"`
 	MaxCycles int                   `json:"max_cycles,omitempty"`
 	Cause     *wire                 `json:"cause,omitempty"`
+	// Sentinels are the kinds of every sentinel the error wraps.
+	Sentinels []string `json:"sentinels,omitempty"`
 }
 
 // Encode returns err as an ApplicationError whose type names its graflow
@@ -86,10 +90,13 @@ func toWire(err error) *wire {
 		w.Kind, w.TaskID, w.Cycle, w.MaxCycles = KindCycleLimit, le.TaskID, le.Cycle, le.MaxCycles
 	default:
 		w.Kind = KindError
-		for kind, s := range sentinels {
-			if errors.Is(err, s) {
-				w.Kind = kind
+		for _, kind := range slices.Sorted(maps.Keys(sentinels)) {
+			if errors.Is(err, sentinels[kind]) {
+				w.Sentinels = append(w.Sentinels, kind)
 			}
+		}
+		if len(w.Sentinels) > 0 {
+			w.Kind = w.Sentinels[0]
 		}
 	}
 	return w
@@ -131,14 +138,20 @@ func fromWire(w *wire) error {
 	case KindCycleLimit:
 		return &graflow.CycleLimitError{TaskID: w.TaskID, Cycle: w.Cycle, MaxCycles: w.MaxCycles}
 	}
-	return &remoteError{msg: w.Message, sentinel: sentinels[w.Kind]}
+	re := &remoteError{msg: w.Message}
+	for _, kind := range append([]string{w.Kind}, w.Sentinels...) {
+		if s, ok := sentinels[kind]; ok && !slices.Contains(re.sentinels, s) {
+			re.sentinels = append(re.sentinels, s)
+		}
+	}
+	return re
 }
 
-// remoteError is an error rebuilt from its message, matching its sentinel.
+// remoteError is an error rebuilt from its message, matching its sentinels.
 type remoteError struct {
-	msg      string
-	sentinel error
+	msg       string
+	sentinels []error
 }
 
-func (e *remoteError) Error() string { return e.msg }
-func (e *remoteError) Unwrap() error { return e.sentinel }
+func (e *remoteError) Error() string   { return e.msg }
+func (e *remoteError) Unwrap() []error { return e.sentinels }
