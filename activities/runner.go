@@ -13,6 +13,7 @@ import (
 
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/prompts"
 )
 
 // Runner runs graflow tasks as Temporal activities.
@@ -20,15 +21,30 @@ type Runner struct {
 	registry *graflow.Registry
 	client   client.Client
 	logger   *slog.Logger
+	prompts  *prompts.Manager
 }
+
+// RunnerOption configures a Runner.
+type RunnerOption func(*Runner)
+
+// WithPrompts gives tasks m as TaskContext.Prompts (default: the
+// GRAFLOW_PROMPTS_DIR or ./prompts directory).
+func WithPrompts(m *prompts.Manager) RunnerOption { return func(r *Runner) { r.prompts = m } }
 
 // NewRunner returns a runner for the tasks of reg. The client answers
 // on-demand channel reads (Query to the workflow); logger nil = slog.Default.
-func NewRunner(reg *graflow.Registry, c client.Client, logger *slog.Logger) *Runner {
+func NewRunner(reg *graflow.Registry, c client.Client, logger *slog.Logger, opts ...RunnerOption) *Runner {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Runner{registry: reg, client: c, logger: logger}
+	r := &Runner{registry: reg, client: c, logger: logger}
+	for _, o := range opts {
+		o(r)
+	}
+	if r.prompts == nil {
+		r.prompts = prompts.NewManager("")
+	}
+	return r
 }
 
 // Run is the activity body for every registered task: it runs in.Task.
@@ -54,6 +70,7 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 		Logger:     r.logger.With("task_id", in.TaskID, "workflow_id", info.WorkflowExecution.ID, "attempt", info.Attempt),
 		Channel:    ch,
 		Registry:   r.registry,
+		Prompts:    r.prompts,
 	})
 
 	stop := heartbeat(ctx, info.HeartbeatTimeout)

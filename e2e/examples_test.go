@@ -32,3 +32,17 @@ func TestExamples(t *testing.T) {
 		})
 	}
 }
+
+// A task's TaskContext.Prompts is the worker's manager: the conformance
+// worker runs with --prompts-dir, and its summarize prompt wins over the
+// example's bundled copy.
+func TestPromptsFromWorkerDir(t *testing.T) {
+	t.Parallel()
+	ex, ok := examples.Get("summarize")
+	require.True(t, ok)
+	res, err := run(t, ex.Workflow(), ex.Options...)
+	require.NoError(t, err)
+	got, err := ex.Format(res)
+	require.NoError(t, err)
+	require.Equal(t, "user: [worker dir] CONTENT TO SUMMARIZE in 100 words", got)
+}

@@ -62,7 +62,14 @@ func setUp(m *testing.M) (int, error) {
 		return 1, err
 	}
 	defer stopA()
-	stopB, err := startWorker("testworker", conformance.TaskQueue, "e2e-conformance")
+	promptsDir := filepath.Join(dir, "prompts")
+	if err := os.MkdirAll(promptsDir, 0o755); err != nil {
+		return 1, err
+	}
+	if err := os.WriteFile(filepath.Join(promptsDir, "summarize.yaml"), []byte(workerPrompt), 0o644); err != nil {
+		return 1, err
+	}
+	stopB, err := startWorker("testworker", conformance.TaskQueue, "e2e-conformance", "--prompts-dir", promptsDir)
 	if err != nil {
 		return 1, err
 	}
@@ -71,6 +78,13 @@ func setUp(m *testing.M) (int, error) {
 	conformRunner = temporal.NewRunner(srv.Client(), temporal.RunnerOptions{TaskQueue: conformance.TaskQueue})
 	return m.Run(), nil
 }
+
+// workerPrompt is the summarize prompt of the conformance worker's prompts
+// directory (the examples' worker has none and uses the bundled one).
+const workerPrompt = `- label: production
+  version: 3
+  template: "[worker dir] {{ text | upper }} in {{ max_words }} words"
+`
 
 // repoRoot is the module root (the tests run in e2e/).
 func repoRoot() string { return filepath.Dir(must(os.Getwd())) }
@@ -94,8 +108,8 @@ func goBuild(pkg string) error {
 
 // startWorker runs a worker binary as a separate process polling queue and
 // returns a function that stops it with SIGTERM.
-func startWorker(bin, queue, id string) (func(), error) {
-	cmd := exec.Command(filepath.Join(binDir, bin), "--address", srv.FrontendAddress(), "--task-queue", queue, "--worker-id", id)
+func startWorker(bin, queue, id string, args ...string) (func(), error) {
+	cmd := exec.Command(filepath.Join(binDir, bin), append([]string{"--address", srv.FrontendAddress(), "--task-queue", queue, "--worker-id", id}, args...)...)
 	logFile, err := os.Create(filepath.Join(binDir, id+".log"))
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+
+	"github.com/graflow-go/graflow/prompts"
 )
 
 // TaskEnv is what an Executor tells a task about its run.
@@ -21,6 +23,8 @@ type TaskEnv struct {
 	// Registry checks the tasks named by NextTask, Goto and NextIteration
 	// (nil = no check).
 	Registry *Registry
+	// Prompts is the worker's prompt manager (nil = the default directory).
+	Prompts *prompts.Manager
 }
 
 // TaskContext is what a running task sees. It is a context.Context that is
@@ -44,6 +48,9 @@ func NewTaskContext(ctx context.Context, env TaskEnv) *TaskContext {
 	}
 	if env.Logger == nil {
 		env.Logger = slog.Default()
+	}
+	if env.Prompts == nil {
+		env.Prompts = prompts.NewManager("")
 	}
 	if env.MaxCycles == 0 {
 		env.MaxCycles = DefaultMaxCycles
@@ -78,6 +85,10 @@ func (c *TaskContext) Logger() *slog.Logger { return c.env.Logger }
 // Channel returns the run's channel as this task sees it: the values at the
 // task's start plus its own writes.
 func (c *TaskContext) Channel() *Channel { return c.env.Channel }
+
+// Prompts returns the worker's prompt manager (its prompts.dir setting, else
+// GRAFLOW_PROMPTS_DIR, else ./prompts).
+func (c *TaskContext) Prompts() *prompts.Manager { return c.env.Prompts }
 
 // Result decodes the result of task taskID into dst (ErrKeyNotFound if it has none).
 func (c *TaskContext) Result(taskID string, dst any) error {

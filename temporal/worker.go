@@ -12,6 +12,7 @@ import (
 
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/prompts"
 )
 
 // DefaultTaskQueue is the task queue runs and workers use unless told otherwise.
@@ -27,6 +28,9 @@ type WorkerOptions struct {
 	Logger *slog.Logger
 	// MaxConcurrentTasks bounds task bodies running at once (0 = SDK default).
 	MaxConcurrentTasks int
+	// Prompts is what tasks get from TaskContext.Prompts (nil = the
+	// GRAFLOW_PROMPTS_DIR or ./prompts directory).
+	Prompts *prompts.Manager
 }
 
 // NewWorker returns a Temporal worker on taskQueue ("" = DefaultTaskQueue)
@@ -46,7 +50,7 @@ func NewWorker(c client.Client, taskQueue string, opts WorkerOptions) (worker.Wo
 		MaxConcurrentActivityExecutionSize: opts.MaxConcurrentTasks,
 	})
 	w.RegisterDynamicWorkflow(Interpret, workflow.DynamicRegisterOptions{})
-	runner := activities.NewRunner(reg, c, opts.Logger)
+	runner := activities.NewRunner(reg, c, opts.Logger, activities.WithPrompts(opts.Prompts))
 	for _, name := range reg.Names() {
 		w.RegisterActivityWithOptions(runner.Run, activity.RegisterOptions{Name: name})
 	}

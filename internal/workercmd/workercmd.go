@@ -16,6 +16,7 @@ import (
 
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/cli"
+	"github.com/graflow-go/graflow/prompts"
 	"github.com/graflow-go/graflow/temporal"
 )
 
@@ -26,6 +27,9 @@ const (
 	// KeyMaxConcurrentTasks bounds the task bodies running at once
 	// (GRAFLOW_MAX_CONCURRENT_TASKS; 0 = the SDK's default).
 	KeyMaxConcurrentTasks = "max-concurrent-tasks"
+	// KeyPromptsDir is the directory of TaskContext.Prompts
+	// (GRAFLOW_PROMPTS_DIR; in the config file also prompts.dir).
+	KeyPromptsDir = "prompts-dir"
 )
 
 // Settings are the resolved settings of a worker.
@@ -35,6 +39,8 @@ type Settings struct {
 	WorkerID string
 	// MaxConcurrentTasks bounds the task bodies running at once (0 = SDK default).
 	MaxConcurrentTasks int
+	// PromptsDir is the prompts directory ("" = ./prompts).
+	PromptsDir string
 }
 
 // Command returns the command of a worker binary called name. It polls the
@@ -79,12 +85,16 @@ file (./graflow.yaml or --config), then defaults.`,
 	})
 	cmd.Flags().String(KeyWorkerID, "", `worker identity shown in Temporal (default "worker-<pid>")`)
 	cmd.Flags().Int(KeyMaxConcurrentTasks, 0, "maximum task bodies running at once (0 = SDK default)")
+	cmd.Flags().String(KeyPromptsDir, "", "directory of the YAML prompts tasks read (default ./prompts)")
 	err := cli.AddFlags(cmd, v)
 	if err == nil {
 		err = cli.BindFlag(v, cmd, KeyWorkerID)
 	}
 	if err == nil {
 		err = cli.BindFlag(v, cmd, KeyMaxConcurrentTasks)
+	}
+	if err == nil {
+		err = cli.BindFlag(v, cmd, KeyPromptsDir)
 	}
 	if err != nil {
 		cmd.RunE = func(*cobra.Command, []string) error { return err }
@@ -98,7 +108,10 @@ func Load(v *viper.Viper) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	s := Settings{Config: cfg, WorkerID: strings.TrimSpace(v.GetString(KeyWorkerID))}
+	s := Settings{Config: cfg, WorkerID: strings.TrimSpace(v.GetString(KeyWorkerID)), PromptsDir: v.GetString(KeyPromptsDir)}
+	if s.PromptsDir == "" {
+		s.PromptsDir = v.GetString("prompts.dir")
+	}
 	if s.WorkerID == "" {
 		s.WorkerID = fmt.Sprintf("worker-%d", os.Getpid())
 	}
@@ -130,6 +143,7 @@ func Run(ctx context.Context, s Settings, logger *slog.Logger) error {
 		Identity:           s.WorkerID,
 		Logger:             logger,
 		MaxConcurrentTasks: s.MaxConcurrentTasks,
+		Prompts:            prompts.NewManager(s.PromptsDir),
 	})
 	if err != nil {
 		return fmt.Errorf("worker %s: %w", s.WorkerID, err)
