@@ -64,7 +64,7 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 		TaskID:     in.TaskID,
 		WorkflowID: info.WorkflowExecution.ID,
 		RunID:      info.WorkflowExecution.RunID,
-		Attempt:    int(info.Attempt),
+		Attempt:    max(in.Attempt, 1) + int(info.Attempt) - 1,
 		Cycle:      in.Cycle,
 		MaxCycles:  in.MaxCycles,
 		Logger:     r.logger.With("task_id", in.TaskID, "workflow_id", info.WorkflowExecution.ID, "attempt", info.Attempt),
@@ -73,10 +73,10 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 		Prompts:    r.prompts,
 	})
 
+	attempt := max(in.Attempt, 1) + int(info.Attempt) - 1
 	stop := heartbeat(ctx, info.HeartbeatTimeout)
 	value, err := invoke(task, tc, in.Params)
 	stop()
-	final := false
 	if err == nil {
 		out := &Output{Value: value, Ops: ch.Ops()}
 		if out.Commands, err = encodeCommands(tc.Commands()); err == nil {
@@ -85,11 +85,11 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 		if err == nil {
 			return out, nil
 		}
-		final = true
+		err = graflow.NonRetryable(err)
 	}
-	var pe *graflow.ParamError
-	final = final || errors.As(err, &pe) || int(info.Attempt) > in.MaxRetries
-	return nil, failures.Encode(&graflow.TaskError{TaskID: in.TaskID, Attempt: int(info.Attempt), Err: err}, final)
+	// The task's own error is never retried by Temporal: the interpreter
+	// retries it as WithMaxRetries says, apart from crash retries.
+	return nil, failures.Encode(&graflow.TaskError{TaskID: in.TaskID, Attempt: attempt, Err: err}, true)
 }
 
 // invoke runs the task body, turning a panic into the task's error.

@@ -232,7 +232,7 @@ func TestRunBlindWritesNeedNoClient(t *testing.T) {
 
 func TestRunTaskNotRegistered(t *testing.T) {
 	reg := graflow.NewRegistry()
-	_, err := runActivity(t, reg, activities.Input{Task: "ghost", TaskID: "ghost_1", MaxRetries: 5})
+	_, err := runActivity(t, reg, activities.Input{Task: "ghost", TaskID: "ghost_1"})
 	app := applicationError(t, err)
 	assert.True(t, app.NonRetryable())
 	assert.Equal(t, "graflow.TaskNotRegistered", app.Type())
@@ -250,7 +250,7 @@ func TestRunParamThatDoesNotDecode(t *testing.T) {
 		return in.N, nil
 	}, graflow.WithRegistry(reg))
 	_, err := runActivity(t, reg, activities.Input{
-		Task: "count", TaskID: "count_1", MaxRetries: 3,
+		Task: "count", TaskID: "count_1",
 		Params: map[string]json.RawMessage{"n": raw(t, "abc")},
 	})
 	app := applicationError(t, err)
@@ -271,13 +271,13 @@ func TestRunParamThatDoesNotDecode(t *testing.T) {
 // package temporal (TestTaskRetries).
 func TestRunOwnErrorRetryability(t *testing.T) {
 	tests := []struct {
-		name         string
-		maxRetries   int
-		nonRetryable bool
+		name    string
+		attempt int
+		want    int
 	}{
-		{"no retries", 0, true},
-		{"retries left", 2, false},
-		{"one retry left", 1, false},
+		{"first attempt", 0, 1},
+		{"first attempt, explicit", 1, 1},
+		{"third attempt of the interpreter's retries", 3, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,13 +285,13 @@ func TestRunOwnErrorRetryability(t *testing.T) {
 			graflow.NewTask("flaky", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) {
 				return 0, errors.New("upstream down")
 			}, graflow.WithRegistry(reg))
-			_, err := runActivity(t, reg, activities.Input{Task: "flaky", TaskID: "flaky", MaxRetries: tt.maxRetries})
+			_, err := runActivity(t, reg, activities.Input{Task: "flaky", TaskID: "flaky", Attempt: tt.attempt})
 			app := applicationError(t, err)
-			assert.Equal(t, tt.nonRetryable, app.NonRetryable())
+			assert.True(t, app.NonRetryable(), "the interpreter, not Temporal, retries a task's own errors")
 			assert.Equal(t, "graflow.TaskError", app.Type())
 			te := taskError(t, err)
 			assert.Equal(t, "flaky", te.TaskID)
-			assert.Equal(t, 1, te.Attempt)
+			assert.Equal(t, tt.want, te.Attempt)
 			require.Error(t, te.Err)
 			assert.Equal(t, "upstream down", te.Err.Error())
 		})
@@ -342,7 +342,7 @@ func TestRunOutputOverPayloadLimit(t *testing.T) {
 				return tt.body(ctx)
 			}, graflow.WithRegistry(reg))
 			// Retries left: the limit must still be final, never a retry loop.
-			_, err := runActivity(t, reg, activities.Input{Task: "producer", TaskID: "producer_7", MaxRetries: 3, Absent: []string{"chunks"}})
+			_, err := runActivity(t, reg, activities.Input{Task: "producer", TaskID: "producer_7", Absent: []string{"chunks"}})
 			app := applicationError(t, err)
 			assert.True(t, app.NonRetryable())
 			assert.Contains(t, err.Error(), `task "producer_7"`)

@@ -39,10 +39,12 @@ type Input struct {
 	Reads  map[string]graflow.ChannelEntry `json:"reads,omitempty"`
 	Absent []string                        `json:"absent,omitempty"`
 	// Complete says Reads hold the whole channel: nothing is fetched.
-	Complete   bool `json:"complete,omitempty"`
-	Cycle      int  `json:"cycle"`
-	MaxCycles  int  `json:"max_cycles"`
-	MaxRetries int  `json:"max_retries,omitempty"`
+	Complete  bool `json:"complete,omitempty"`
+	Cycle     int  `json:"cycle"`
+	MaxCycles int  `json:"max_cycles"`
+	// Attempt is the 1-based attempt of the task's own retries
+	// (WithMaxRetries); crashes retried by Temporal add to it.
+	Attempt int `json:"attempt,omitempty"`
 }
 
 // Output is what a task returns: its value, its channel writes and its

@@ -22,7 +22,7 @@ var unsafeID = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 // from the test's name.
 func run(t *testing.T, wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*graflow.Result, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	id := unsafeID.ReplaceAllString(t.Name(), "_")
 	return wf.Execute(ctx, conformRunner, append([]graflow.ExecuteOption{graflow.WorkflowID(id)}, opts...)...)

@@ -24,7 +24,23 @@ var (
 	ErrNotAList = errors.New("graflow: channel value is not a list")
 	// ErrNotANumber is returned by Channel.Add on a key holding a non-numeric value.
 	ErrNotANumber = errors.New("graflow: channel value is not a number")
+	// ErrNonRetryable marks an error returned through NonRetryable.
+	ErrNonRetryable = errors.New("graflow: not retryable")
 )
+
+// NonRetryable marks a task's error as final: the task is not retried even
+// if WithMaxRetries allows it. errors.Is(err, ErrNonRetryable) tells.
+func NonRetryable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &nonRetryableError{err: err}
+}
+
+type nonRetryableError struct{ err error }
+
+func (e *nonRetryableError) Error() string   { return e.err.Error() }
+func (e *nonRetryableError) Unwrap() []error { return []error{e.err, ErrNonRetryable} }
 
 // TaskError is a task's failure: the task id, the 1-based attempt that failed
 // last, and the cause.

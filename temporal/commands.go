@@ -13,10 +13,19 @@ import (
 )
 
 // terminated is the stop of a run by TerminateWorkflow: every scope returns
-// it, and the root completes with value.
+// it, and the root completes with value. The writes of the scopes between
+// the terminating task and the root (which no group merges, since the
+// groups stop) are gathered in ops, outermost first, on the way up.
 type terminated struct {
 	taskID string
 	value  json.RawMessage
+	scope  string
+	ops    []graflow.ChannelOp
+}
+
+// passes reports whether the terminate came from scope id or from inside it.
+func (t *terminated) passes(id string) bool {
+	return t.scope == id || strings.HasPrefix(t.scope, id+"/")
 }
 
 func (t *terminated) Error() string { return fmt.Sprintf("workflow terminated by task %q", t.taskID) }
@@ -38,7 +47,7 @@ func (r *run) apply(s *scope, node *NodeSpec, value json.RawMessage, cmds []acti
 			if c.Result != nil {
 				value = c.Result
 			}
-			return true, &terminated{taskID: node.ID, value: value}
+			return true, &terminated{taskID: node.ID, value: value, scope: s.id}
 		case graflow.CommandCancel:
 			return true, &graflow.WorkflowCanceledError{TaskID: node.ID, Reason: c.Reason}
 		case graflow.CommandIterate:
@@ -114,10 +123,16 @@ func (r *run) merge(c activities.Command) (entry string, existed bool, added []s
 	return entry, existed, added
 }
 
-// childID names a child run of group in workflow parent.
-func childID(parent, group string, members []string, batch int) string {
-	if len(members) == 1 {
-		return strings.Join([]string{parent, group, members[0]}, "/")
+// childID names a child run of group, spawned in scope of workflow parent:
+// <parent>/<group>/<member> (or batch-<n>), with the scope's path between
+// parent and group when the group runs inside a branch.
+func childID(parent, scope, group string, members []string, batch int) string {
+	prefix := parent
+	if scope != "" {
+		prefix += "/" + scope
 	}
-	return fmt.Sprintf("%s/%s/batch-%d", parent, group, batch)
+	if len(members) == 1 {
+		return strings.Join([]string{prefix, group, members[0]}, "/")
+	}
+	return fmt.Sprintf("%s/%s/batch-%d", prefix, group, batch)
 }

@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/failures"
 )
@@ -88,6 +89,10 @@ func (r *run) runBranches(ctx workflow.Context, parent, group string, members []
 	var done []BranchOutcome
 	finish := func(b *scope, member string, err error) {
 		delete(r.scopes, b.id)
+		var term *terminated
+		if errors.As(err, &term) && term.passes(b.id) {
+			term.ops = append(b.ch.Ops(), term.ops...)
+		}
 		o := BranchOutcome{Member: member, Ops: b.ch.Ops(), Escaped: b.escaped}
 		if err != nil {
 			o = BranchOutcome{Member: member, Error: err.Error()}
@@ -124,10 +129,8 @@ func (r *run) runBranches(ctx workflow.Context, parent, group string, members []
 			continue
 		}
 		waiting++
-		sel.AddFuture(t.future, func(workflow.Future) {
-			waiting--
+		settle := func(value json.RawMessage, cmds []activities.Command, err error) {
 			b.running = ""
-			value, cmds, err := r.finishTask(ctx, b, t)
 			if err == nil {
 				err = r.settle(b, item, value, cmds)
 			}
@@ -136,6 +139,21 @@ func (r *run) runBranches(ctx workflow.Context, parent, group string, members []
 				return
 			}
 			goOn(b, m)
+		}
+		sel.AddFuture(t.future, func(workflow.Future) {
+			waiting--
+			value, cmds, err := r.finishTask(ctx, b, t)
+			if err != nil && t.retryable(err) {
+				workflow.Go(ctx, func(ctx workflow.Context) {
+					if err := r.retryLater(ctx, t); err != nil {
+						settle(nil, nil, err)
+						return
+					}
+					settle(r.awaitTask(ctx, b, t))
+				})
+				return
+			}
+			settle(value, cmds, err)
 		})
 	}
 	for waiting > 0 && r.stop == nil {
@@ -164,13 +182,13 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 	pending := 0
 	for i := 0; i < len(node.Members); i += size {
 		members := node.Members[i:min(i+size, len(node.Members))]
-		id := childID(info.WorkflowExecution.ID, node.ID, members, i/size+1)
+		id := childID(info.WorkflowExecution.ID, s.id, node.ID, members, i/size+1)
 		summary := fmt.Sprintf("branch %s of group %s", members[0], node.ID)
 		if len(members) > 1 {
 			summary = fmt.Sprintf("branches %s..%s (%d) of group %s", members[0], members[len(members)-1], len(members), node.ID)
 		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: id, StaticSummary: summary})
-		in := RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: &ChildInput{Group: node.ID, Members: members}}
+		in := RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: &ChildInput{Group: node.ID, Members: members, Cycles: r.cycles}}
 		f := workflow.ExecuteChildWorkflow(cctx, info.WorkflowType.Name, in)
 		pending++
 		workflow.Go(ctx, func(ctx workflow.Context) {
@@ -188,7 +206,7 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 				}
 			case out.Terminated != nil:
 				if r.stop == nil {
-					r.stop = &terminated{taskID: out.Terminated.TaskID, value: out.Terminated.Value}
+					r.stop = &terminated{taskID: out.Terminated.TaskID, value: out.Terminated.Value, scope: s.id, ops: out.Terminated.Ops}
 				}
 			default:
 				done = append(done, out.Branches...)
@@ -211,7 +229,7 @@ func (r *run) runBatch(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 	var term *terminated
 	switch {
 	case errors.As(err, &term):
-		return &RunOutput{Terminated: &Termination{TaskID: term.taskID, Value: term.value}}, nil
+		return &RunOutput{Terminated: &Termination{TaskID: term.taskID, Value: term.value, Ops: term.ops}}, nil
 	case err != nil:
 		return nil, failures.Encode(err, true)
 	}

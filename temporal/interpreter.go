@@ -54,6 +54,9 @@ type run struct {
 
 func newRun(ctx workflow.Context, in *RunInput) *run {
 	r := &run{spec: &in.Spec, g: newGraph(&in.Spec), cycles: map[string]int{}, scopes: map[string]*scope{}, log: workflow.GetLogger(ctx)}
+	if in.Child != nil && in.Child.Cycles != nil {
+		r.cycles = in.Child.Cycles
+	}
 	if st := in.Resume; st != nil {
 		r.steps, r.nextAuto = st.Steps, st.NextAuto
 		if st.Cycles != nil {
@@ -95,7 +98,11 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 	switch {
 	case errors.As(err, &term):
 		if child {
-			return &RunOutput{Terminated: &Termination{TaskID: term.taskID, Value: term.value}}, nil
+			ops := append(append(in.Resume.Ops(), root.ch.Ops()...), term.ops...)
+			return &RunOutput{Terminated: &Termination{TaskID: term.taskID, Value: term.value, Ops: ops}}, nil
+		}
+		if err := root.ch.Apply(term.ops); err != nil {
+			return nil, err
 		}
 		root.last = term.value
 	case errors.Is(err, errContinueAsNew):
@@ -177,7 +184,7 @@ func (r *run) exec(ctx workflow.Context, s *scope, item Queued) (json.RawMessage
 	if err != nil {
 		return nil, nil, err
 	}
-	return r.finishTask(ctx, s, t)
+	return r.awaitTask(ctx, s, t)
 }
 
 // settle stores a finished node's result, applies its commands and queues

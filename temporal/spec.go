@@ -40,6 +40,9 @@ type RunInput struct {
 type ChildInput struct {
 	Group   string   `json:"group"`
 	Members []string `json:"members"`
+	// Cycles are the parent's run counts, so that a loop through dynamic
+	// groups still meets WithMaxCycles.
+	Cycles map[string]int `json:"cycles,omitempty"`
 }
 
 // RunOutput is the interpreter workflow's result: the run's value and its
@@ -68,8 +71,9 @@ type BranchOutcome struct {
 
 // Termination is a TerminateWorkflow made inside a child run.
 type Termination struct {
-	TaskID string          `json:"task_id"`
-	Value  json.RawMessage `json:"value"`
+	TaskID string              `json:"task_id"`
+	Value  json.RawMessage     `json:"value"`
+	Ops    []graflow.ChannelOp `json:"ops,omitempty"`
 }
 
 // RunState is the interpreter's state besides the graph and the channel,

@@ -29,11 +29,13 @@ const (
 // startedTask is a task whose activity has been scheduled.
 type startedTask struct {
 	node   *NodeSpec
+	opts   graflow.TaskOptions
+	in     activities.Input
 	future workflow.Future
 }
 
-// startTask schedules one task as an activity. overlay holds the parameters
-// a NextIteration bound for this run.
+// startTask counts a run of node (its cycle and a step) and schedules its
+// first attempt. overlay holds the parameters a NextIteration bound.
 func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay map[string]json.RawMessage) (*startedTask, error) {
 	opts := node.Options.WithDefaults(r.spec.Defaults)
 	maxCycles := opts.MaxCycles
@@ -46,7 +48,7 @@ func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay 
 		return nil, &graflow.CycleLimitError{TaskID: node.ID, Cycle: cycle, MaxCycles: maxCycles}
 	}
 	r.steps++
-	in := activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, MaxRetries: opts.MaxRetries}
+	in := activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, Attempt: 1}
 	if r.spec.InlineChannel {
 		in.Reads, in.Complete = s.ch.Entries(), true
 	}
@@ -63,8 +65,69 @@ func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay 
 	if err := activities.CheckInput(&in); err != nil {
 		return nil, &graflow.TaskError{TaskID: node.ID, Err: err}
 	}
-	f := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions(node.ID, opts)), node.Task, in)
-	return &startedTask{node: node, future: f}, nil
+	t := &startedTask{node: node, opts: opts, in: in}
+	t.schedule(ctx)
+	return t, nil
+}
+
+func (t *startedTask) schedule(ctx workflow.Context) {
+	t.future = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions(t.node.ID, t.opts)), t.node.Task, t.in)
+}
+
+// retryable reports whether the task's own error err may be retried: it
+// failed on its own (not a crash, not bad parameters, not marked
+// graflow.NonRetryable) and has retries left (WithMaxRetries).
+func (t *startedTask) retryable(err error) bool {
+	var te *graflow.TaskError
+	var pe *graflow.ParamError
+	return t.in.Attempt <= t.opts.MaxRetries && errors.As(err, &te) && !errors.As(err, &pe) &&
+		!errors.Is(err, graflow.ErrNonRetryable) && !isStop(err)
+}
+
+// awaitTask waits for a started task, retrying its own errors as its
+// options allow (after the RetryPolicy's delay, on a durable timer).
+func (r *run) awaitTask(ctx workflow.Context, s *scope, t *startedTask) (json.RawMessage, []activities.Command, error) {
+	for {
+		value, cmds, err := r.finishTask(ctx, s, t)
+		if err == nil || !t.retryable(err) {
+			return value, cmds, err
+		}
+		if err := r.retryLater(ctx, t); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// retryLater sleeps the retry delay and schedules the next attempt of t.
+func (r *run) retryLater(ctx workflow.Context, t *startedTask) error {
+	if d := retryDelay(t.opts.RetryPolicy, t.in.Attempt); d > 0 {
+		if err := workflow.Sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+	t.in.Attempt++
+	t.schedule(ctx)
+	return nil
+}
+
+// retryDelay is the wait before retry number n (1-based): none without a
+// policy (as in Graflow), else InitialInterval * BackoffCoefficient^(n-1),
+// capped at MaximumInterval.
+func retryDelay(p *graflow.RetryPolicy, n int) time.Duration {
+	if p == nil {
+		return 0
+	}
+	initial := positive(p.InitialInterval, time.Second)
+	coef := p.BackoffCoefficient
+	if coef < 1 {
+		coef = 2
+	}
+	limit := positive(p.MaximumInterval, time.Minute)
+	d := float64(initial)
+	for i := 1; i < n && d < float64(limit); i++ {
+		d *= coef
+	}
+	return min(time.Duration(d), max(limit, initial))
 }
 
 // finishTask waits for a started task and applies its writes to s; it
@@ -114,15 +177,11 @@ func (r *run) resolve(s *scope, node *NodeSpec, overlay map[string]json.RawMessa
 }
 
 func activityOptions(id string, o graflow.TaskOptions) workflow.ActivityOptions {
-	rp := temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-		MaximumAttempts: int32(o.MaxRetries + 1 + InfrastructureRetries)}
-	if p := o.RetryPolicy; p != nil {
-		rp.InitialInterval = positive(p.InitialInterval, rp.InitialInterval)
-		if p.BackoffCoefficient >= 1 {
-			rp.BackoffCoefficient = p.BackoffCoefficient
-		}
-		rp.MaximumInterval = max(positive(p.MaximumInterval, rp.MaximumInterval), rp.InitialInterval)
-	}
+	// Temporal retries only what is not the task's own error (a crashed
+	// worker, a heartbeat or start-to-close timeout); the task's own errors
+	// come back non-retryable and awaitTask retries them itself.
+	rp := temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second,
+		MaximumAttempts: 1 + InfrastructureRetries}
 	return workflow.ActivityOptions{
 		TaskQueue:           o.TaskQueue,
 		StartToCloseTimeout: positive(o.Timeout, DefaultTaskTimeout),

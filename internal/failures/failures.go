@@ -31,6 +31,7 @@ var sentinels = map[string]error{
 	KindInvalidGraph:  graflow.ErrInvalidGraph,
 	"KeyNotFound":     graflow.ErrKeyNotFound,
 	"FeedbackTimeout": graflow.ErrFeedbackTimeout,
+	"NonRetryable":    graflow.ErrNonRetryable,
 }
 
 // wire is the JSON detail of an encoded error.
