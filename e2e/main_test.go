@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"os/exec"
@@ -106,32 +105,61 @@ func goBuild(pkg string) error {
 	return nil
 }
 
-// startWorker runs a worker binary as a separate process polling queue and
-// returns a function that stops it with SIGTERM.
-func startWorker(bin, queue, id string, args ...string) (func(), error) {
-	cmd := exec.Command(filepath.Join(binDir, bin), append([]string{"--address", srv.FrontendAddress(), "--task-queue", queue, "--worker-id", id}, args...)...)
-	logFile, err := os.Create(filepath.Join(binDir, id+".log"))
+// workerProc is a worker binary running as a separate process.
+type workerProc struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+	log  string
+}
+
+// spawnWorker starts a worker binary as a separate process polling queue,
+// logging to a file in binDir.
+func spawnWorker(bin, queue, id string, args ...string) (*workerProc, error) {
+	w := &workerProc{done: make(chan struct{}), log: filepath.Join(binDir, id+".log")}
+	w.cmd = exec.Command(filepath.Join(binDir, bin), append([]string{"--address", srv.FrontendAddress(), "--task-queue", queue, "--worker-id", id}, args...)...)
+	logFile, err := os.OpenFile(w.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
+	w.cmd.Stdout, w.cmd.Stderr = logFile, logFile
+	if err := w.cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, err
+	}
+	go func() {
+		_ = w.cmd.Wait()
+		logFile.Close()
+		close(w.done)
+	}()
+	return w, nil
+}
+
+// kill ends the process with sig and waits for it (SIGKILL after 10 s).
+func (w *workerProc) kill(sig syscall.Signal) {
+	_ = w.cmd.Process.Signal(sig)
+	select {
+	case <-w.done:
+	case <-time.After(10 * time.Second):
+		_ = w.cmd.Process.Kill()
+		<-w.done
+	}
+}
+
+// startWorker runs a worker binary as a separate process polling queue and
+// returns a function that stops it with SIGTERM (and prints its log when
+// GRAFLOW_E2E_LOGS is set).
+func startWorker(bin, queue, id string, args ...string) (func(), error) {
+	w, err := spawnWorker(bin, queue, id, args...)
+	if err != nil {
 		return nil, err
 	}
 	return func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-		}
+		w.kill(syscall.SIGTERM)
 		if os.Getenv("GRAFLOW_E2E_LOGS") != "" {
-			_, _ = logFile.Seek(0, io.SeekStart)
-			_, _ = io.Copy(os.Stderr, logFile)
+			if b, err := os.ReadFile(w.log); err == nil {
+				_, _ = os.Stderr.Write(b)
+			}
 		}
-		logFile.Close()
 	}, nil
 }
 

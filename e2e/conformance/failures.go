@@ -1,0 +1,62 @@
+package conformance
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/graflow-go/graflow/graflow"
+)
+
+// Flaky fails until its attempt reaches SucceedOn, then returns the attempt.
+// With Final it marks its error graflow.NonRetryable.
+var Flaky = graflow.NewTask("c_flaky", func(ctx *graflow.TaskContext, in struct {
+	SucceedOn int  `json:"succeed_on"`
+	Final     bool `json:"final"`
+}) (int, error) {
+	if ctx.Attempt() < in.SucceedOn {
+		err := fmt.Errorf("attempt %d failed", ctx.Attempt())
+		if in.Final {
+			err = graflow.NonRetryable(err)
+		}
+		return 0, err
+	}
+	return ctx.Attempt(), nil
+})
+
+// CrashQueue is the task queue of the crash test's worker processes.
+const CrashQueue = "crash"
+
+// SlowWriter appends "start <attempt>" to the file Path, works for Seconds
+// (heartbeating automatically), then appends its id to the channel list
+// "writes" and "done <attempt>" to the file.
+var SlowWriter = graflow.NewTask("c_slow_writer", func(ctx *graflow.TaskContext, in struct {
+	Path    string `json:"path"`
+	Seconds int    `json:"seconds"`
+}) (int, error) {
+	if err := appendLine(in.Path, fmt.Sprintf("start %d", ctx.Attempt())); err != nil {
+		return 0, err
+	}
+	select {
+	case <-time.After(time.Duration(in.Seconds) * time.Second):
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	if _, err := ctx.Channel().Append("writes", ctx.TaskID()); err != nil {
+		return 0, err
+	}
+	return ctx.Attempt(), appendLine(in.Path, fmt.Sprintf("done %d", ctx.Attempt()))
+}, graflow.WithHeartbeatTimeout(2*time.Second), graflow.WithReads("writes"), graflow.WithTaskQueue(CrashQueue))
+
+func appendLine(path, line string) error {
+	if path == "" {
+		return errors.New("no path")
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(f, line)
+	return errors.Join(err, f.Close())
+}

@@ -1,0 +1,96 @@
+package e2e_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	c "github.com/graflow-go/graflow/e2e/conformance"
+	"github.com/graflow-go/graflow/graflow"
+)
+
+// Scenarios 110-112 with Temporal underneath: a task's own errors are
+// retried as WithMaxRetries says, and the attempt is part of the error.
+func TestRetries(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		maxRetries int
+		succeedOn  int
+		final      bool
+		want       int // the value, or the failing attempt when wantErr
+		wantErr    bool
+	}{
+		{"fails twice, succeeds on the third attempt", 2, 3, false, 3, false},
+		{"no retries: the first error fails the run", 0, 2, false, 1, true},
+		{"retries exhausted", 2, 9, false, 3, true},
+		{"NonRetryable stops retries at once", 5, 9, true, 1, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			wf := graflow.NewWorkflow(unsafeID.ReplaceAllString(t.Name(), "_"), graflow.WithDefaultTaskOptions(graflow.WithMaxRetries(tc.maxRetries)))
+			wf.Add(graflow.Chain(c.Flaky.Instance("flaky", graflow.Params{"succeed_on": tc.succeedOn, "final": tc.final}), step("after")))
+			res, err := run(t, wf)
+			if !tc.wantErr {
+				require.NoError(t, err)
+				var got int
+				require.NoError(t, res.Channel.Get(graflow.ResultKey("flaky"), &got))
+				assert.Equal(t, tc.want, got)
+				return
+			}
+			var te *graflow.TaskError
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, "flaky", te.TaskID)
+			assert.Equal(t, tc.want, te.Attempt)
+			assert.Equal(t, tc.final, errors.Is(err, graflow.ErrNonRetryable))
+		})
+	}
+}
+
+// A worker killed with SIGKILL in the middle of a 5-second task: another
+// worker takes the task over, the run completes, the task ran at most
+// twice and its channel write is there exactly once. The task's own retry
+// budget is 0: crashes are retried regardless.
+func TestWorkerKilledMidTask(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "attempts.log")
+	first, err := spawnWorker("testworker", c.CrashQueue, "crash-1")
+	require.NoError(t, err)
+
+	wf := flow(t, graflow.Chain(c.SlowWriter.Instance("slow", graflow.Params{"path": trace, "seconds": 5}), step("after")))
+	h, err := wf.Start(context.Background(), conformRunner, graflow.WorkflowID("kill-9"))
+	require.NoError(t, err)
+
+	require.Eventually(t, func() bool { return strings.Contains(readFile(trace), "start 1") }, 30*time.Second, 50*time.Millisecond)
+	first.kill(syscall.SIGKILL)
+	second, err := spawnWorker("testworker", c.CrashQueue, "crash-2")
+	require.NoError(t, err)
+	t.Cleanup(func() { second.kill(syscall.SIGTERM) })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := h.Result(ctx)
+	require.NoError(t, err)
+	t.Logf("attempts:\n%s", readFile(trace))
+	assert.LessOrEqual(t, strings.Count(readFile(trace), "start"), 2)
+	assert.Equal(t, 1, strings.Count(readFile(trace), "done"))
+	var writes []string
+	require.NoError(t, res.Channel.Get("writes", &writes))
+	assert.Equal(t, []string{"slow"}, writes)
+	assert.Equal(t, []string{"after"}, channelLog(t, res))
+}
+
+func readFile(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
+}
