@@ -1,0 +1,33 @@
+package temporal
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/graflow-go/graflow/graflow"
+)
+
+// Scenario 113: delays initial * factor^k, capped; none without a policy.
+func TestRetryDelay(t *testing.T) {
+	s := time.Second
+	tests := []struct {
+		name   string
+		policy *graflow.RetryPolicy
+		want   []time.Duration
+	}{
+		{"no policy, no sleeping", nil, []time.Duration{0, 0, 0}},
+		{"1 s doubling", &graflow.RetryPolicy{InitialInterval: s, BackoffCoefficient: 2}, []time.Duration{s, 2 * s, 4 * s}},
+		{"factor 100 capped at 5 s", &graflow.RetryPolicy{InitialInterval: s, BackoffCoefficient: 100, MaximumInterval: 5 * s}, []time.Duration{s, 5 * s, 5 * s}},
+		{"defaults: 1 s, factor 2, cap 60 s", &graflow.RetryPolicy{}, []time.Duration{s, 2 * s, 4 * s}},
+		{"cap below the initial interval", &graflow.RetryPolicy{InitialInterval: 10 * s, MaximumInterval: s}, []time.Duration{10 * s, 10 * s}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for i, want := range tc.want {
+				assert.Equal(t, want, retryDelay(tc.policy, i+1), "retry %d", i+1)
+			}
+		})
+	}
+}
