@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -59,7 +58,8 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 		chOpts.Source = &querySource{client: r.client, workflowID: info.WorkflowExecution.ID, runID: info.WorkflowExecution.RunID, scope: in.Scope}
 	}
 	ch := graflow.NewChannel(in.Reads, chOpts)
-	tc := graflow.NewTaskContext(ctx, graflow.TaskEnv{
+	fctx, feedback := feedbackContext(ctx, in.Feedback)
+	tc := graflow.NewTaskContext(fctx, graflow.TaskEnv{
 		Task:       in.Task,
 		TaskID:     in.TaskID,
 		WorkflowID: info.WorkflowExecution.ID,
@@ -75,8 +75,16 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 
 	attempt := max(in.Attempt, 1) + int(info.Attempt) - 1
 	stop := heartbeat(ctx, info.HeartbeatTimeout)
-	value, err := invoke(task, tc, in.Params)
+	value, exited, err := invoke(task, tc, in.Params)
 	stop()
+	if req := feedback.Suspended(); req != nil {
+		// The task asked for feedback it has no answer for: it runs again
+		// once the answer is in; its value and writes are discarded.
+		return &Output{Suspended: req}, nil
+	}
+	if exited && err == nil {
+		err = errGoexit
+	}
 	if err == nil {
 		out := &Output{Value: value, Ops: ch.Ops()}
 		if out.Commands, err = encodeCommands(tc.Commands()); err == nil {
@@ -90,16 +98,6 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 	// The task's own error is never retried by Temporal: the interpreter
 	// retries it as WithMaxRetries says, apart from crash retries.
 	return nil, failures.Encode(&graflow.TaskError{TaskID: in.TaskID, Attempt: attempt, Err: err}, true)
-}
-
-// invoke runs the task body, turning a panic into the task's error.
-func invoke(task *graflow.TaskInfo, tc *graflow.TaskContext, params map[string]json.RawMessage) (value json.RawMessage, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("task panicked: %v", p)
-		}
-	}()
-	return task.Invoke(tc, params)
 }
 
 // NotRegistered is the non-retryable failure of a task a worker does not have.

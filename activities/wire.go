@@ -45,6 +45,9 @@ type Input struct {
 	// Attempt is the 1-based attempt of the task's own retries
 	// (WithMaxRetries); crashes retried by Temporal add to it.
 	Attempt int `json:"attempt,omitempty"`
+	// Feedback holds the run's answers to this task's feedback requests
+	// (see suspend.go).
+	Feedback *FeedbackInput `json:"feedback,omitempty"`
 }
 
 // Output is what a task returns: its value, its channel writes and its
@@ -53,6 +56,9 @@ type Output struct {
 	Value    json.RawMessage     `json:"value"`
 	Ops      []graflow.ChannelOp `json:"ops,omitempty"`
 	Commands []Command           `json:"commands,omitempty"`
+	// Suspended is the feedback request the task is waiting for: the task
+	// returned nothing and runs again once it is answered (see suspend.go).
+	Suspended *graflow.FeedbackRequest `json:"suspended,omitempty"`
 }
 
 // NodeSpec is one node of a run's graph: a task (Task set) or a parallel

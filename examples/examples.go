@@ -25,6 +25,11 @@ type Example struct {
 	Output string
 	// Fails marks an example whose run ends in an error (e.g. a cancel).
 	Fails bool
+	// Answer is what a person answers an interactive (human-in-the-loop)
+	// example with: the arguments of `starter feedback`, verb first, with
+	// the workflow id left out — `starter feedback Answer[0] <workflow-id>
+	// Answer[1:]...` (see hitl.go and AllInteractive).
+	Answer []string
 }
 
 var all = map[string]Example{}
@@ -43,9 +48,12 @@ func All() []Example {
 	return out
 }
 
-// Get returns the example called name.
+// Get returns the example called name, interactive ones (AllInteractive) included.
 func Get(name string) (Example, bool) {
 	e, ok := all[name]
+	if !ok {
+		e, ok = interactive[name] // hitl.go
+	}
 	return e, ok
 }
 

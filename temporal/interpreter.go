@@ -28,6 +28,10 @@ func Interpret(ctx workflow.Context, args converter.EncodedValues) (*RunOutput, 
 	if err := workflow.SetQueryHandler(ctx, activities.ChannelQuery, r.queryChannel); err != nil {
 		return nil, err
 	}
+	// HITL: the feedback Update, Signal and Query (feedback.go).
+	if err := r.registerFeedback(ctx, &in); err != nil {
+		return nil, err
+	}
 	if in.Child != nil && len(in.Child.Members) > 1 {
 		return r.runBatch(ctx, &in)
 	}
@@ -50,6 +54,8 @@ type run struct {
 	// then returns it at once.
 	stop error
 	log  log.Logger
+	// fb holds the run's feedback requests (HITL, feedback.go).
+	fb *feedback
 }
 
 func newRun(ctx workflow.Context, in *RunInput) *run {
@@ -211,6 +217,10 @@ func (r *run) settle(s *scope, item Queued, value json.RawMessage, cmds []activi
 func (r *run) continueAsNew(ctx workflow.Context, in *RunInput, root *scope) error {
 	st := &RunState{Cycles: r.cycles, Steps: r.steps, NextAuto: r.nextAuto}
 	root.state(st)
+	// HITL: take in delivered signals, let handlers finish, carry requests and answers.
+	if err := r.feedbackBeforeContinue(ctx, st); err != nil {
+		return err
+	}
 	next := RunInput{Spec: *r.spec, Channel: in.Channel, Child: in.Child, Resume: st}
 	if in.Child != nil {
 		st.ChildOps = append(in.Resume.Ops(), root.ch.Ops()...)

@@ -89,6 +89,8 @@ type RunState struct {
 	// ChildOps are the writes a child run made before it continued as new
 	// (its channel restarts from the parent's snapshot).
 	ChildOps []graflow.ChannelOp `json:"child_ops,omitempty"`
+	// Feedback are the run's feedback requests and answers (HITL, feedback.go).
+	Feedback *FeedbackState `json:"feedback,omitempty"`
 }
 
 // Ops returns the writes carried across continue-as-new (nil-safe).

@@ -32,6 +32,8 @@ type startedTask struct {
 	opts   graflow.TaskOptions
 	in     activities.Input
 	future workflow.Future
+	// wait is set while the task waits for a person (HITL, feedback.go).
+	wait *feedbackWait
 }
 
 // startTask counts a run of node (its cycle and a step) and schedules its
@@ -49,6 +51,19 @@ func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay 
 	}
 	r.steps++
 	in := activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, Attempt: 1}
+	r.channelInput(s, opts, &in)
+	in.Feedback = r.fb.inputFor(node.ID) // HITL: the answers the run holds for this task (feedback.go)
+	if err := activities.CheckInput(&in); err != nil {
+		return nil, &graflow.TaskError{TaskID: node.ID, Err: err}
+	}
+	t := &startedTask{node: node, opts: opts, in: in}
+	t.schedule(ctx)
+	return t, nil
+}
+
+// channelInput adds to in the channel entries the task is sent: the whole
+// channel (InlineChannel) or its declared reads.
+func (r *run) channelInput(s *scope, opts graflow.TaskOptions, in *activities.Input) {
 	if r.spec.InlineChannel {
 		in.Reads, in.Complete = s.ch.Entries(), true
 	}
@@ -62,12 +77,6 @@ func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay 
 			in.Absent = append(in.Absent, k)
 		}
 	}
-	if err := activities.CheckInput(&in); err != nil {
-		return nil, &graflow.TaskError{TaskID: node.ID, Err: err}
-	}
-	t := &startedTask{node: node, opts: opts, in: in}
-	t.schedule(ctx)
-	return t, nil
 }
 
 func (t *startedTask) schedule(ctx workflow.Context) {
@@ -76,8 +85,13 @@ func (t *startedTask) schedule(ctx workflow.Context) {
 
 // retryable reports whether the task's own error err may be retried: it
 // failed on its own (not a crash, not bad parameters, not marked
-// graflow.NonRetryable) and has retries left (WithMaxRetries).
+// graflow.NonRetryable) and has retries left (WithMaxRetries). A task
+// waiting for feedback counts as retryable too: retryLater waits for the
+// answer and runs it again (HITL, feedback.go).
 func (t *startedTask) retryable(err error) bool {
+	if t.wait != nil {
+		return true
+	}
 	var te *graflow.TaskError
 	var pe *graflow.ParamError
 	return t.in.Attempt <= t.opts.MaxRetries && errors.As(err, &te) && !errors.As(err, &pe) &&
@@ -100,6 +114,9 @@ func (r *run) awaitTask(ctx workflow.Context, s *scope, t *startedTask) (json.Ra
 
 // retryLater sleeps the retry delay and schedules the next attempt of t.
 func (r *run) retryLater(ctx workflow.Context, t *startedTask) error {
+	if t.wait != nil {
+		return r.awaitFeedback(ctx, t) // HITL: not a retry (same attempt)
+	}
 	if d := retryDelay(t.opts.RetryPolicy, t.in.Attempt); d > 0 {
 		if err := workflow.Sleep(ctx, d); err != nil {
 			return err
@@ -136,8 +153,14 @@ func (r *run) finishTask(ctx workflow.Context, s *scope, t *startedTask) (json.R
 	node := t.node
 	var out activities.Output
 	if err := t.future.Get(ctx, &out); err != nil {
-		return nil, nil, taskFailure(node.ID, err)
+		err = taskFailure(node.ID, err)
+		r.taskFeedbackDone(ctx, t, err) // HITL: a feedback timeout left unhandled parks the task
+		return nil, nil, err
 	}
+	if out.Suspended != nil {
+		return nil, nil, r.suspended(ctx, s, t, out.Suspended) // HITL: wait for the answer, then run again
+	}
+	r.taskFeedbackDone(ctx, t, nil) // HITL
 	if err := s.ch.Apply(out.Ops); err != nil {
 		return nil, nil, &graflow.TaskError{TaskID: node.ID, Err: err}
 	}

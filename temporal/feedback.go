@@ -1,0 +1,505 @@
+package temporal
+
+// Human in the loop (DESIGN §5). A task that calls RequestFeedback without
+// an answer suspends: its activity completes with Output.Suspended, and
+// the interpreter records the request, marks the run with the search
+// attribute GraflowAwaitingFeedback, and waits — on state set by the
+// Update handler, the signal-draining goroutine or a durable timer — before
+// it runs the task again (same step, same cycle) with the answer or a
+// timeout mark in its input. The hooks in task.go are:
+//
+//   - startTask sends the answers the run holds for the task;
+//   - finishTask calls suspended (a suspension) and taskFeedbackDone (a
+//     finished run of the task: a timeout left unhandled parks it);
+//   - a task with a feedbackWait counts as retryable, and retryLater waits
+//     for the answer (awaitFeedback) instead of sleeping — so both
+//     awaitTask and the branch fast path of runBranches handle it.
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/graflow-go/graflow/activities"
+	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/signals"
+)
+
+// MaxEarlyAnswers bounds the signaled answers a run keeps for requests it
+// has not made yet; older ones are dropped first.
+const MaxEarlyAnswers = 100
+
+// FeedbackState is the run's feedback requests, answered or not, and the
+// answers that came before their request; carried across continue-as-new.
+type FeedbackState struct {
+	Requests []*FeedbackRecord `json:"requests,omitempty"`
+	Early    []EarlyAnswer     `json:"early,omitempty"`
+}
+
+// FeedbackRecord is one request of the run.
+type FeedbackRecord struct {
+	Request graflow.FeedbackRequest `json:"request"`
+	// Tasks are the nodes that asked it; they receive its answer.
+	Tasks []string `json:"tasks"`
+	// Scope is where the last asker runs (the ChannelKey is written there).
+	Scope       string    `json:"scope,omitempty"`
+	RequestedAt time.Time `json:"requested_at"`
+	Deadline    time.Time `json:"deadline,omitzero"`
+	// TimedOut: the deadline passed unanswered.
+	TimedOut bool `json:"timed_out,omitempty"`
+	// Closed: the task went on after its timeout without an answer.
+	Closed   bool                      `json:"closed,omitempty"`
+	Answer   *graflow.FeedbackResponse `json:"answer,omitempty"`
+	Rejected []signals.Rejection       `json:"rejected,omitempty"`
+}
+
+// open reports whether the record takes an answer.
+func (rec *FeedbackRecord) open() bool { return rec.Answer == nil && !rec.Closed }
+
+// EarlyAnswer is a signaled answer to a request the run has not made yet.
+type EarlyAnswer struct {
+	RequestID string          `json:"request_id"`
+	Answer    json.RawMessage `json:"answer"`
+	At        time.Time       `json:"at"`
+}
+
+// feedback is the run's HITL state.
+type feedback struct {
+	FeedbackState
+	signals workflow.ReceiveChannel
+	// awaiting is the current value of the search attribute.
+	awaiting bool
+}
+
+// feedbackWait is what a task waits for before it runs again.
+type feedbackWait struct {
+	ids []string
+	// parked: the task left a timeout unhandled; only an answer wakes it.
+	parked bool
+}
+
+// errSuspended is finishTask's error for a suspended task; the task waits
+// for its answer in retryLater and never fails with it.
+var errSuspended = errors.New("graflow: task suspended for feedback")
+
+// registerFeedback sets up the feedback handlers of a run; hook of Interpret.
+func (r *run) registerFeedback(ctx workflow.Context, in *RunInput) error {
+	r.fb = &feedback{}
+	if in.Resume != nil && in.Resume.Feedback != nil {
+		r.fb.FeedbackState = *in.Resume.Feedback
+	}
+	if v, ok := workflow.GetTypedSearchAttributes(ctx).GetBool(signals.AwaitingFeedback); ok {
+		r.fb.awaiting = v
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, signals.FeedbackName, r.updateFeedback, workflow.UpdateHandlerOptions{
+		Validator:   r.validateFeedback,
+		Description: "answer a feedback request: {request_id, approved|value|values|data, reason, responded_by}",
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandlerWithOptions(ctx, signals.PendingQuery, r.pendingFeedback, workflow.QueryHandlerOptions{
+		Description: "the open feedback requests",
+	}); err != nil {
+		return err
+	}
+	r.fb.signals = workflow.GetSignalChannel(ctx, signals.FeedbackName)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var raw json.RawMessage
+			r.fb.signals.Receive(ctx, &raw)
+			r.signaledFeedback(ctx, raw)
+		}
+	})
+	return nil
+}
+
+// feedbackBeforeContinue takes in the signals already delivered, lets the
+// running handlers finish and carries the state over; hook of continueAsNew.
+func (r *run) feedbackBeforeContinue(ctx workflow.Context, st *RunState) error {
+	for {
+		var raw json.RawMessage
+		if !r.fb.signals.ReceiveAsync(&raw) {
+			break
+		}
+		r.signaledFeedback(ctx, raw)
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	if len(r.fb.Requests) > 0 || len(r.fb.Early) > 0 {
+		state := r.fb.FeedbackState
+		st.Feedback = &state
+	}
+	return nil
+}
+
+func (f *feedback) find(id string) *FeedbackRecord {
+	for _, rec := range f.Requests {
+		if rec.Request.ID == id {
+			return rec
+		}
+	}
+	return nil
+}
+
+// inputFor returns what task node receives about the run's requests: the
+// answers to those it asked, and those that timed out unanswered.
+func (f *feedback) inputFor(node string) *activities.FeedbackInput {
+	var in *activities.FeedbackInput
+	for _, rec := range f.Requests {
+		if !slices.Contains(rec.Tasks, node) {
+			continue
+		}
+		if in == nil {
+			in = &activities.FeedbackInput{}
+		}
+		switch {
+		case rec.Answer != nil:
+			if in.Answers == nil {
+				in.Answers = map[string]graflow.FeedbackResponse{}
+			}
+			in.Answers[rec.Request.ID] = *rec.Answer
+		case rec.TimedOut && !rec.Closed:
+			in.TimedOut = append(in.TimedOut, rec.Request.ID)
+		}
+	}
+	if in != nil && in.Answers == nil && in.TimedOut == nil {
+		return nil
+	}
+	return in
+}
+
+// sync keeps the search attribute GraflowAwaitingFeedback current: true
+// while any request is open.
+func (r *run) syncAwaiting(ctx workflow.Context) {
+	want := slices.ContainsFunc(r.fb.Requests, (*FeedbackRecord).open)
+	if want == r.fb.awaiting {
+		return
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, signals.AwaitingFeedback.ValueSet(want)); err != nil {
+		r.log.Warn("graflow: cannot set the search attribute "+signals.AwaitingAttribute, "error", err)
+		return
+	}
+	r.fb.awaiting = want
+}
+
+// suspended records the request a task suspended on and returns
+// errSuspended with the task set to wait for it; hook of finishTask.
+func (r *run) suspended(ctx workflow.Context, s *scope, t *startedTask, req *graflow.FeedbackRequest) error {
+	node := t.node.ID
+	if err := req.Validate(); err != nil {
+		return &graflow.TaskError{TaskID: node, Attempt: t.in.Attempt, Err: err}
+	}
+	now := workflow.Now(ctx)
+	rec := r.fb.find(req.ID)
+	switch {
+	case rec == nil:
+		rec = &FeedbackRecord{Request: *req}
+		r.fb.Requests = append(r.fb.Requests, rec)
+		fallthrough
+	case rec.Closed:
+		// A new request, or a request asked again after its task went on
+		// without an answer: it waits afresh.
+		rec.Request, rec.RequestedAt, rec.Scope = *req, now, s.id
+		rec.Closed, rec.TimedOut, rec.Deadline, rec.Rejected = false, false, time.Time{}, nil
+		if req.Timeout > 0 {
+			rec.Deadline = now.Add(req.Timeout)
+		}
+	}
+	if !slices.Contains(rec.Tasks, node) {
+		rec.Tasks = append(rec.Tasks, node)
+	}
+	r.log.Info("graflow: task waits for feedback", "task_id", node, "request_id", req.ID, "type", req.Type, "timeout", req.Timeout)
+	r.takeEarlyAnswers(ctx, rec)
+	r.syncAwaiting(ctx)
+	t.wait = &feedbackWait{ids: []string{req.ID}}
+	return errSuspended
+}
+
+// taskFeedbackDone settles a finished run of a task that received timeout
+// marks; hook of finishTask. A task that returned ErrFeedbackTimeout
+// unhandled is parked: the run waits for a late answer, and the request
+// stays listed, marked timed out. Otherwise the timed-out requests are
+// closed: the task went on without them.
+func (r *run) taskFeedbackDone(ctx workflow.Context, t *startedTask, err error) {
+	if t.in.Feedback == nil || len(t.in.Feedback.TimedOut) == 0 {
+		return
+	}
+	var ids []string
+	for _, id := range t.in.Feedback.TimedOut {
+		if rec := r.fb.find(id); rec != nil && rec.open() {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	if err != nil && errors.Is(err, graflow.ErrFeedbackTimeout) {
+		r.log.Warn("graflow: task left a feedback timeout unhandled; the run waits for a late answer", "task_id", t.node.ID, "request_ids", ids)
+		t.wait = &feedbackWait{ids: ids, parked: true}
+		return
+	}
+	for _, id := range ids {
+		r.fb.find(id).Closed = true
+	}
+	r.syncAwaiting(ctx)
+}
+
+// awaitFeedback waits until the task t may run again — an answer, or the
+// request's timeout — and schedules it with what the run now holds; hook of
+// retryLater.
+func (r *run) awaitFeedback(ctx workflow.Context, t *startedTask) error {
+	w := t.wait
+	t.wait = nil
+	ready := func() bool {
+		if r.stop != nil {
+			return true
+		}
+		for _, id := range w.ids {
+			if rec := r.fb.find(id); rec == nil || rec.Answer != nil || (!w.parked && rec.TimedOut) {
+				return true
+			}
+		}
+		return false
+	}
+	var timed *FeedbackRecord
+	if !w.parked {
+		if rec := r.fb.find(w.ids[0]); rec != nil && !rec.TimedOut && !rec.Deadline.IsZero() {
+			timed = rec
+		}
+	}
+	if timed != nil && !ready() {
+		ok := false
+		if d := timed.Deadline.Sub(workflow.Now(ctx)); d > 0 {
+			var err error
+			ok, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      d,
+				TimerOptions: workflow.TimerOptions{Summary: timerSummary(&timed.Request)},
+			}, ready)
+			if err != nil {
+				return err
+			}
+		}
+		if !ok {
+			timed.TimedOut = true
+			r.log.Info("graflow: feedback timed out", "task_id", t.node.ID, "request_id", timed.Request.ID, "timeout", timed.Request.Timeout)
+		}
+	} else if err := workflow.Await(ctx, ready); err != nil {
+		return err
+	}
+	if r.stop != nil {
+		return r.stop
+	}
+	s := r.scopes[t.in.Scope]
+	if s == nil {
+		return &graflow.TaskError{TaskID: t.node.ID, Err: fmt.Errorf("graflow: scope %q of a task waiting for feedback is gone", t.in.Scope)}
+	}
+	t.in.Feedback = r.fb.inputFor(t.node.ID)
+	t.in.Reads, t.in.Absent, t.in.Complete = nil, nil, false
+	r.channelInput(s, t.opts, &t.in)
+	if err := activities.CheckInput(&t.in); err != nil {
+		return &graflow.TaskError{TaskID: t.node.ID, Err: err}
+	}
+	t.schedule(ctx)
+	return nil
+}
+
+// timerSummary names a feedback timer in the Web UI.
+func timerSummary(req *graflow.FeedbackRequest) string {
+	s := fmt.Sprintf("feedback %s (%s)", req.ID, req.Type)
+	if req.Message != "" {
+		s += ": " + req.Message
+	}
+	if len(s) > 200 {
+		s = s[:197] + "..."
+	}
+	return s
+}
+
+// rejectFeedback is the error of a refused Update.
+func rejectFeedback(format string, args ...any) error {
+	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf(format, args...), signals.RejectedType, temporal.ApplicationErrorOptions{NonRetryable: true})
+}
+
+// checkAnswer parses raw and finds the open request it answers.
+func (r *run) checkAnswer(raw json.RawMessage) (*FeedbackRecord, signals.Answer, error) {
+	a, err := signals.ParseAnswer(raw)
+	if err != nil {
+		// Still name the request, so that a bad signal is recorded with it.
+		var probe struct {
+			RequestID string `json:"request_id"`
+		}
+		_ = json.Unmarshal(raw, &probe)
+		a.RequestID = probe.RequestID
+		return r.fb.find(probe.RequestID), a, err
+	}
+	rec := r.fb.find(a.RequestID)
+	switch {
+	case rec == nil:
+		var open []string
+		for _, rec := range r.fb.Requests {
+			if rec.open() {
+				open = append(open, rec.Request.ID)
+			}
+		}
+		if len(open) == 0 {
+			return nil, a, fmt.Errorf("unknown request %q: the run has no open feedback request", a.RequestID)
+		}
+		return nil, a, fmt.Errorf("unknown request %q (open requests: %s)", a.RequestID, strings.Join(open, ", "))
+	case rec.Answer != nil:
+		by := ""
+		if rec.Answer.RespondedBy != "" {
+			by = " by " + rec.Answer.RespondedBy
+		}
+		return rec, a, fmt.Errorf("request %q was already answered%s at %s", a.RequestID, by, rec.Answer.RespondedAt.Format(time.RFC3339))
+	case rec.Closed:
+		return rec, a, fmt.Errorf("request %q timed out and its task went on without an answer", a.RequestID)
+	}
+	return rec, a, signals.Check(rec.Request, a)
+}
+
+// validateFeedback is the Update's validator: it refuses what
+// updateFeedback would not apply, and changes nothing.
+func (r *run) validateFeedback(_ workflow.Context, raw json.RawMessage) error {
+	if _, _, err := r.checkAnswer(raw); err != nil {
+		return rejectFeedback("%v", err)
+	}
+	return nil
+}
+
+// updateFeedback applies a validated answer and returns the response the
+// task will receive.
+func (r *run) updateFeedback(ctx workflow.Context, raw json.RawMessage) (graflow.FeedbackResponse, error) {
+	rec, a, err := r.checkAnswer(raw) // again: another answer may have come since validation
+	if err != nil {
+		return graflow.FeedbackResponse{}, rejectFeedback("%v", err)
+	}
+	resp := signals.Response(rec.Request, a, workflow.Now(ctx))
+	r.applyAnswer(ctx, rec, resp)
+	return resp, nil
+}
+
+// signaledFeedback applies a signaled answer, or records why it cannot be
+// applied; an answer to a request not made yet is kept for it.
+func (r *run) signaledFeedback(ctx workflow.Context, raw json.RawMessage) {
+	rec, a, err := r.checkAnswer(raw)
+	switch {
+	case err == nil:
+		r.applyAnswer(ctx, rec, signals.Response(rec.Request, a, workflow.Now(ctx)))
+	case rec != nil:
+		rec.Rejected = append(rec.Rejected, signals.Rejection{Answer: raw, Reason: err.Error()})
+		r.log.Warn("graflow: signaled feedback rejected", "request_id", rec.Request.ID, "reason", err)
+	case a.RequestID != "":
+		// Not asked yet: kept until the request is made.
+		r.fb.Early = append(r.fb.Early, EarlyAnswer{RequestID: a.RequestID, Answer: raw, At: workflow.Now(ctx)})
+		if len(r.fb.Early) > MaxEarlyAnswers {
+			r.log.Warn("graflow: too many answers to unknown requests; dropping the oldest", "request_id", r.fb.Early[0].RequestID)
+			r.fb.Early = r.fb.Early[1:]
+		}
+	default:
+		r.log.Warn("graflow: signaled feedback ignored", "reason", err, "answer", string(raw))
+	}
+}
+
+// takeEarlyAnswers applies the first valid answer signaled before rec was
+// requested; the others are recorded as rejected.
+func (r *run) takeEarlyAnswers(ctx workflow.Context, rec *FeedbackRecord) {
+	kept := r.fb.Early[:0]
+	for _, e := range r.fb.Early {
+		if e.RequestID != rec.Request.ID {
+			kept = append(kept, e)
+			continue
+		}
+		a, err := signals.ParseAnswer(e.Answer)
+		switch {
+		case err != nil:
+		case rec.Answer != nil:
+			err = fmt.Errorf("request %q was already answered", rec.Request.ID)
+		default:
+			err = signals.Check(rec.Request, a)
+		}
+		if err != nil {
+			rec.Rejected = append(rec.Rejected, signals.Rejection{Answer: e.Answer, Reason: err.Error()})
+			continue
+		}
+		r.applyAnswer(ctx, rec, signals.Response(rec.Request, a, e.At))
+	}
+	r.fb.Early = kept
+}
+
+// applyAnswer stores an answer and writes its ChannelKey into the scope of
+// the waiting task, before the task runs again.
+func (r *run) applyAnswer(ctx workflow.Context, rec *FeedbackRecord, resp graflow.FeedbackResponse) {
+	rec.Answer = &resp
+	r.log.Info("graflow: feedback answered", "request_id", rec.Request.ID, "responded_by", resp.RespondedBy)
+	if key := rec.Request.ChannelKey; key != "" {
+		if err := r.writeAnswer(rec, resp); err != nil {
+			r.log.Error("graflow: cannot write the answer to the channel", "request_id", rec.Request.ID, "key", key, "error", err)
+		}
+	}
+	r.syncAwaiting(ctx)
+}
+
+func (r *run) writeAnswer(rec *FeedbackRecord, resp graflow.FeedbackResponse) error {
+	s := r.scopes[rec.Scope]
+	if s == nil {
+		return fmt.Errorf("scope %q is not running", rec.Scope)
+	}
+	value, err := json.Marshal(resp.ChannelValue(rec.Request.Type))
+	if err != nil {
+		return err
+	}
+	whole, err := json.Marshal(resp)
+	if err != nil {
+		return err
+	}
+	key := rec.Request.ChannelKey
+	return s.ch.Apply([]graflow.ChannelOp{
+		{Op: graflow.OpSet, Key: key, Value: value},
+		{Op: graflow.OpSet, Key: key + graflow.FeedbackResponseKeySuffix, Value: whole},
+	})
+}
+
+// pendingFeedback answers the pending-feedback Query: the open requests,
+// in the order they were made.
+func (r *run) pendingFeedback() ([]signals.Pending, error) {
+	out := []signals.Pending{}
+	for _, rec := range r.fb.Requests {
+		if !rec.open() {
+			continue
+		}
+		p := signals.Pending{
+			RequestID:   rec.Request.ID,
+			Type:        rec.Request.Type,
+			Message:     rec.Request.Message,
+			Options:     slices.Clone(rec.Request.Options),
+			TimedOut:    rec.TimedOut,
+			Rejected:    slices.Clone(rec.Rejected),
+			RequestedAt: rec.RequestedAt,
+			ChannelKey:  rec.Request.ChannelKey,
+			Approvers:   rec.Request.Approvers,
+			Metadata:    rec.Request.Metadata,
+		}
+		if len(rec.Tasks) > 0 {
+			p.TaskID = rec.Tasks[len(rec.Tasks)-1]
+		}
+		if p.Options == nil {
+			p.Options = []string{}
+		}
+		if p.Rejected == nil {
+			p.Rejected = []signals.Rejection{}
+		}
+		if !rec.Deadline.IsZero() {
+			d := rec.Deadline
+			p.Deadline = &d
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
