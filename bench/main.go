@@ -58,6 +58,7 @@ func run(ctx context.Context, runs int) error {
 	for _, wl := range workloads {
 		var g, h []time.Duration
 		var gEvents, hEvents int
+		var gChildren []int
 		for i := -1; i < runs; i++ { // run -1 warms up and is not counted
 			start := time.Now()
 			res, err := wl.graflow().Execute(ctx, runner, graflow.WorkflowID(fmt.Sprintf("g-%s-%d", wl.name, i)))
@@ -69,6 +70,16 @@ func run(ctx context.Context, runs int) error {
 			}
 			if gEvents, err = historyLength(ctx, c, res.WorkflowID); err != nil {
 				return err
+			}
+			if wl.children != nil {
+				gChildren = gChildren[:0]
+				for _, id := range wl.children(res.WorkflowID) {
+					n, err := historyLength(ctx, c, id)
+					if err != nil {
+						return err
+					}
+					gChildren = append(gChildren, n)
+				}
 			}
 
 			start = time.Now()
@@ -91,7 +102,11 @@ func run(ctx context.Context, runs int) error {
 		if *verbose {
 			fmt.Fprintf(os.Stderr, "%s graflow %v\n%s hand    %v\n", wl.name, g, wl.name, h)
 		}
-		fmt.Printf("%-4s %-58s %10s %10s %7.2f %8d %8d\n", wl.name, wl.about, gm.Round(time.Millisecond), hm.Round(time.Millisecond), float64(gm)/float64(hm), gEvents, hEvents)
+		fmt.Printf("%-4s %-58s %10s %10s %7.2f %8d %8d", wl.name, wl.about, gm.Round(time.Millisecond), hm.Round(time.Millisecond), float64(gm)/float64(hm), gEvents, hEvents)
+		if len(gChildren) > 0 {
+			fmt.Printf("  (graflow child runs: %v events)", gChildren)
+		}
+		fmt.Println()
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ var (
 		for i := range nodes {
 			nodes[i] = noopTask.Instance(fmt.Sprintf("d%04d", i), nil)
 		}
-		return 1000, ctx.NextTask(graflow.Parallel(nodes[0], nodes[1], nodes[2:]...))
+		return 1000, ctx.NextTask(graflow.Parallel(nodes[0], nodes[1], nodes[2:]...).Named("workers"))
 	})
 	loopTask = graflow.NewTask("bench_loop", func(ctx *graflow.TaskContext, in struct {
 		N int `json:"n"`
@@ -57,6 +57,8 @@ type workload struct {
 	about   string
 	graflow func() *graflow.Workflow
 	hand    any // workflow function
+	// children are the ids of the child runs of a graflow run.
+	children func(workflowID string) []string
 }
 
 var workloads = []workload{
@@ -97,6 +99,9 @@ var workloads = []workload{
 			return wf
 		},
 		hand: HandDynamicFanOut,
+		children: func(id string) []string {
+			return []string{id + "/workers/batch-1", id + "/workers/batch-2"}
+		},
 	},
 	{
 		name:  "W4",
