@@ -13,7 +13,7 @@ import (
 
 func TestDynamicSmoke(t *testing.T) {
 	reg := graflow.NewRegistry()
-	rec := &recorder{}
+	rec := &runLog{}
 	var worker *graflow.Task[struct {
 		N int `json:"n"`
 	}, int]

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -23,40 +22,13 @@ import (
 	"github.com/graflow-go/graflow/temporal/graflowtest"
 )
 
-// dyBed is one registry and an ordered log of task runs (branches run
-// concurrently, so the log is guarded).
+// dyBed is one registry and an ordered log of task runs.
 type dyBed struct {
 	reg *graflow.Registry
-	mu  sync.Mutex
-	log []string
+	runLog
 }
 
 func newDyBed() *dyBed { return &dyBed{reg: graflow.NewRegistry()} }
-
-func (b *dyBed) add(s string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.log = append(b.log, s)
-}
-
-func (b *dyBed) logged() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Clone(b.log)
-}
-
-func (b *dyBed) count(s string) int {
-	n := 0
-	for _, x := range b.logged() {
-		if x == s {
-			n++
-		}
-	}
-	return n
-}
-
-// index returns where s was first logged, or -1.
-func (b *dyBed) index(s string) int { return slices.Index(b.logged(), s) }
 
 // step returns a task that logs its task id and returns it.
 func (b *dyBed) step(name string, opts ...graflow.TaskOption) *graflow.Task[graflow.None, string] {
@@ -135,7 +107,7 @@ func TestDynamicNextTaskNewRunsSuccessors(t *testing.T) {
 			root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "root", ctx.NextTask(dyn) })
 			res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, b.logged())
+			assert.Equal(t, tc.want, b.all())
 			assert.Equal(t, "after", dyValue[string](t, res))
 		})
 	}
@@ -149,7 +121,7 @@ func TestDynamicNextTaskChainIsFIFO(t *testing.T) {
 	root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "root", ctx.NextTask(dyn) })
 	res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"root", "x", "after", "y"}, b.logged())
+	assert.Equal(t, []string{"root", "x", "after", "y"}, b.all())
 	assert.Equal(t, "y", dyValue[string](t, res), "the last task that completed")
 }
 
@@ -168,7 +140,7 @@ func TestDynamicNextTaskFIFO(t *testing.T) {
 	})
 	res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("cleanup"))))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"coordinator", "worker_0", "worker_1", "worker_2", "cleanup"}, b.logged())
+	assert.Equal(t, []string{"coordinator", "worker_0", "worker_1", "worker_2", "cleanup"}, b.all())
 	assert.Equal(t, "cleanup", dyValue[string](t, res))
 	for i := range 3 {
 		assert.Equal(t, fmt.Sprintf("worker_%d", i), dyGet[string](t, res, graflow.ResultKey(fmt.Sprintf("worker_%d", i))))
@@ -247,9 +219,9 @@ func TestDynamicGotoAndJumps(t *testing.T) {
 			res, err := b.run(t, dyFlow(g.nodes...), opts...)
 			require.NoError(t, err)
 			if tc.want != nil {
-				assert.Equal(t, tc.want, b.logged())
+				assert.Equal(t, tc.want, b.all())
 			} else {
-				assert.ElementsMatch(t, []string{"main", "x", "y"}, b.logged())
+				assert.ElementsMatch(t, []string{"main", "x", "y"}, b.all())
 			}
 			assert.Equal(t, 0, b.count("successor"))
 			if tc.value == "null" {
@@ -330,7 +302,7 @@ func TestDynamicNextTaskUnregistered(t *testing.T) {
 			res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 			require.NoError(t, err)
 			require.ErrorIs(t, callErr, graflow.ErrTaskNotRegistered)
-			assert.Equal(t, []string{"root", "after"}, b.logged())
+			assert.Equal(t, []string{"root", "after"}, b.all())
 			assert.Equal(t, "after", dyValue[string](t, res))
 		})
 	}
@@ -353,7 +325,7 @@ func TestDynamicNextIterationPassesData(t *testing.T) {
 		}, graflow.WithRegistry(b.reg))
 		res, err := b.run(t, dyFlow(collector))
 		require.NoError(t, err)
-		assert.Equal(t, []string{"[]", "[0]", "[0 1]", "[0 1 2]"}, b.logged())
+		assert.Equal(t, []string{"[]", "[0]", "[0 1]", "[0 1 2]"}, b.all())
 		assert.Equal(t, 3, dyValue[int](t, res))
 	})
 	t.Run("counter", func(t *testing.T) {
@@ -405,7 +377,7 @@ func TestDynamicNextIterationPassesData(t *testing.T) {
 		}, graflow.WithRegistry(b.reg))
 		res, err := b.run(t, dyFlow(tagged.Instance("tg", graflow.Params{"n": 100, "tag": "x"})), graflow.InitialChannel(map[string]any{"n": -1, "tag": "channel"}))
 		require.NoError(t, err)
-		assert.Equal(t, []string{"tg:x:100", "tg:x:101", "tg:x:102"}, b.logged())
+		assert.Equal(t, []string{"tg:x:100", "tg:x:101", "tg:x:102"}, b.all())
 		assert.Equal(t, 102, dyGet[int](t, res, graflow.ResultKey("tg")))
 	})
 }
@@ -438,7 +410,7 @@ func TestDynamicCycleAndCanIterate(t *testing.T) {
 			res, err := b.run(t, wf)
 			require.NoError(t, err)
 			var cycles []string
-			for _, s := range b.logged() {
+			for _, s := range b.all() {
 				if s != "guarded" {
 					cycles = append(cycles, s)
 				}
@@ -504,7 +476,7 @@ func TestDynamicIndependentCycleBudgets(t *testing.T) {
 	wf.Add(graflow.Chain(mk("a", graflow.WithMaxCycles(2)), mk("b", graflow.WithMaxCycles(3)), mk("c")))
 	res, err := b.run(t, wf)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"a", "a", "b", "b", "b", "c", "c", "c", "c", "c"}, b.logged())
+	assert.Equal(t, []string{"a", "a", "b", "b", "b", "c", "c", "c", "c", "c"}, b.all())
 	assert.Equal(t, "c-5", dyValue[string](t, res))
 	assert.Equal(t, "a-2", dyGet[string](t, res, graflow.ResultKey("a")))
 	assert.Equal(t, "b-3", dyGet[string](t, res, graflow.ResultKey("b")))
@@ -555,7 +527,7 @@ func TestDynamicGroupPolicyCheckedAtCall(t *testing.T) {
 		require.ErrorIs(t, errs[i], graflow.ErrInvalidGraph)
 		assert.Contains(t, errs[i].Error(), want)
 	}
-	assert.Equal(t, []string{"root", "after"}, b.logged())
+	assert.Equal(t, []string{"root", "after"}, b.all())
 }
 
 // NextIteration binding a key the task does not have fails at the call.
@@ -581,11 +553,11 @@ func TestDynamicNextIterationUnknownParam(t *testing.T) {
 			if returned {
 				te := asError[*graflow.TaskError](t, err)
 				assert.Equal(t, "it", te.TaskID)
-				assert.Equal(t, []string{"it"}, b.logged())
+				assert.Equal(t, []string{"it"}, b.all())
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, []string{"it", "after"}, b.logged(), "nothing was recorded: no iteration")
+			assert.Equal(t, []string{"it", "after"}, b.all(), "nothing was recorded: no iteration")
 			assert.Equal(t, "after", dyValue[string](t, res))
 		})
 	}
@@ -656,7 +628,7 @@ func TestDynamicIterationLoops(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 3, dyGet[int](t, res, "cycle_count"))
 		assert.Equal(t, "published_draft_v3", dyGet[string](t, res, "published"))
-		assert.Equal(t, []string{"draft_v1", "draft_v2", "draft_v3", "publish"}, b.logged())
+		assert.Equal(t, []string{"draft_v1", "draft_v2", "draft_v3", "publish"}, b.all())
 	})
 }
 
@@ -685,14 +657,14 @@ func TestDynamicIterationSuccessorsRunOnceAfterLast(t *testing.T) {
 		b := newDyBed()
 		res, err := b.run(t, dyFlow(graflow.Chain(mkIt(b), b.step("fin"))))
 		require.NoError(t, err)
-		assert.Equal(t, []string{"it0", "it1", "it2", "fin"}, only(b.logged(), "it0", "it1", "it2", "fin"))
+		assert.Equal(t, []string{"it0", "it1", "it2", "fin"}, only(b.all(), "it0", "it1", "it2", "fin"))
 		assert.Equal(t, "fin", dyValue[string](t, res))
 	})
 	t.Run("static branch", func(t *testing.T) {
 		b := newDyBed()
 		_, err := b.run(t, dyFlow(graflow.Chain(graflow.Parallel(graflow.Chain(mkIt(b), b.step("fin")), b.step("other")), b.step("end"))))
 		require.NoError(t, err)
-		assert.Equal(t, []string{"it0", "it1", "it2", "fin", "end"}, only(b.logged(), "it0", "it1", "it2", "fin", "end"))
+		assert.Equal(t, []string{"it0", "it1", "it2", "fin", "end"}, only(b.all(), "it0", "it1", "it2", "fin", "end"))
 	})
 	t.Run("dynamic branch", func(t *testing.T) {
 		b := newDyBed()
@@ -702,7 +674,7 @@ func TestDynamicIterationSuccessorsRunOnceAfterLast(t *testing.T) {
 		})
 		_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("end"))))
 		require.NoError(t, err)
-		assert.Equal(t, []string{"it0", "it1", "it2", "fin", "end"}, only(b.logged(), "it0", "it1", "it2", "fin", "end"))
+		assert.Equal(t, []string{"it0", "it1", "it2", "fin", "end"}, only(b.all(), "it0", "it1", "it2", "fin", "end"))
 	})
 }
 
@@ -746,7 +718,7 @@ func TestDynamicAgentLoops(t *testing.T) {
 		tool = b.fn("tool", func(ctx *graflow.TaskContext) (string, error) { return "tool", ctx.Goto(agent) })
 		res, err := b.run(t, dyFlow(agent, tool), graflow.Start("agent"))
 		require.NoError(t, err)
-		assert.Equal(t, []string{"agent", "tool", "agent", "tool", "agent"}, b.logged())
+		assert.Equal(t, []string{"agent", "tool", "agent", "tool", "agent"}, b.all())
 		assert.Equal(t, "budget_exhausted", dyGet[string](t, res, "status"))
 	})
 	for _, tc := range []struct {
@@ -827,7 +799,7 @@ func TestDynamicTerminate(t *testing.T) {
 			})
 			res, err := b.run(t, dyFlow(graflow.Chain(check, b.step("fetch"), b.step("transform"), b.step("load"))))
 			require.NoError(t, err)
-			assert.Equal(t, []string{"check_cache", "check_cache:body-done"}, b.logged())
+			assert.Equal(t, []string{"check_cache", "check_cache:body-done"}, b.all())
 			assert.Equal(t, tc.want, dyValue[string](t, res))
 			assert.True(t, res.Channel.Has(graflow.ResultKey("check_cache")), "the terminating task's result is stored")
 		})
@@ -852,7 +824,7 @@ func TestDynamicTerminate(t *testing.T) {
 		te := asError[*graflow.TaskError](t, err)
 		assert.Equal(t, "stop", te.TaskID)
 		assert.Contains(t, err.Error(), "broke after terminate")
-		assert.Equal(t, []string{"stop"}, b.logged())
+		assert.Equal(t, []string{"stop"}, b.all())
 	})
 }
 
@@ -882,7 +854,7 @@ func TestDynamicTerminateInsideBranch(t *testing.T) {
 		start, a, bb, final := b.step("start"), stopper(b, "branch_a"), b.step("branch_b"), b.step("final")
 		res, err := b.run(t, dyFlow(graflow.Chain(start, a, final), graflow.Chain(start, bb, final)))
 		require.NoError(t, err)
-		assert.Equal(t, []string{"start", "branch_a"}, b.logged())
+		assert.Equal(t, []string{"start", "branch_a"}, b.all())
 		assert.Equal(t, "stopped by branch_a", dyValue[string](t, res))
 	})
 	t.Run("static parallel branch", func(t *testing.T) {
@@ -990,7 +962,7 @@ func TestDynamicCancel(t *testing.T) {
 		assert.Equal(t, "validate_input", ce.TaskID)
 		assert.Equal(t, reason, ce.Reason)
 		assert.Contains(t, err.Error(), "validation failed")
-		assert.Equal(t, []string{"validate_input", "validate_input:after-cancel"}, b.logged(), "code after CancelWorkflow ran; nothing else did")
+		assert.Equal(t, []string{"validate_input", "validate_input:after-cancel"}, b.all(), "code after CancelWorkflow ran; nothing else did")
 	})
 	t.Run("an error returned after CancelWorkflow wins", func(t *testing.T) {
 		b := newDyBed()
@@ -1122,7 +1094,7 @@ func TestDynamicFanOutMultipleEndpoints(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, n, "the endpoint runs once per branch: %v", trace)
-	assert.Len(t, b.logged(), 6)
+	assert.Len(t, b.all(), 6)
 }
 
 // Scenario 61: Chain(Parallel(...), integrator) runs the integrator once in
@@ -1150,7 +1122,7 @@ func TestDynamicFanOutThenFanIn(t *testing.T) {
 			i := b.index("integrator")
 			for _, id := range []string{"node1_1", "node1_2", "node2"} {
 				assert.Equal(t, 1, b.count(id), id)
-				assert.Less(t, b.index(id), i, "%s before integrator in %v", id, b.logged())
+				assert.Less(t, b.index(id), i, "%s before integrator in %v", id, b.all())
 			}
 			assert.Equal(t, 1, b.count("after"))
 			assert.ElementsMatch(t, []string{"root", "root.node1_1", "root.node1_1.node1_2", "root.node2", "integrator"}, dyGet[[]string](t, res, "trace"))
@@ -1178,7 +1150,7 @@ func TestDynamicFanInFromInsideBranch(t *testing.T) {
 			}
 			res, err := b.run(t, wf)
 			require.NoError(t, err)
-			assert.Equal(t, 1, b.count("integrator"), "log %v", b.logged())
+			assert.Equal(t, 1, b.count("integrator"), "log %v", b.all())
 			assert.Less(t, b.index("n1"), b.index("integrator"))
 			assert.Less(t, b.index("n2"), b.index("integrator"))
 			assert.Less(t, b.index("integrator"), b.index("end"))
@@ -1241,7 +1213,7 @@ func TestDynamicCreateWorkers(t *testing.T) {
 				assert.Equal(t, item, dyGet[string](t, res, "seen_by_"+id))
 				assert.Equal(t, 1, b.count(id), id)
 			}
-			log := b.logged()
+			log := b.all()
 			assert.Equal(t, "create_workers", log[0])
 			assert.Equal(t, "aggregate", log[len(log)-1])
 			assert.Equal(t, 1, b.count("aggregate"))
@@ -1286,7 +1258,7 @@ func TestDynamicJoins(t *testing.T) {
 		})
 		res, err := b.run(t, dyFlow(graflow.Chain(root, after)))
 		require.NoError(t, err)
-		assert.Equal(t, []string{"root", "p", "after"}, b.logged())
+		assert.Equal(t, []string{"root", "p", "after"}, b.all())
 		assert.Equal(t, "after", dyValue[string](t, res))
 	})
 	t.Run("a dynamic group in the middle of a dynamic chain", func(t *testing.T) {
@@ -1295,7 +1267,7 @@ func TestDynamicJoins(t *testing.T) {
 		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.NextTask(dyn) })
 		_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 		require.NoError(t, err)
-		log := b.logged()
+		log := b.all()
 		assert.ElementsMatch(t, []string{"root", "a", "b", "c", "d", "after"}, log)
 		assert.Equal(t, []string{"root", "a"}, log[:2])
 		assert.Equal(t, "d", log[len(log)-1], "d joins the group, once, after both members")
@@ -1308,7 +1280,7 @@ func TestDynamicJoins(t *testing.T) {
 		})
 		_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 		require.NoError(t, err)
-		assert.Equal(t, 1, b.count("j"), "log %v", b.logged())
+		assert.Equal(t, 1, b.count("j"), "log %v", b.all())
 		assert.Less(t, b.index("a"), b.index("j"))
 		assert.Less(t, b.index("bb"), b.index("j"))
 	})
@@ -1320,7 +1292,7 @@ func TestDynamicJoins(t *testing.T) {
 		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.NextTask(dyn) })
 		_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 		require.NoError(t, err)
-		assert.Equal(t, 1, b.count("j"), "log %v", b.logged())
+		assert.Equal(t, 1, b.count("j"), "log %v", b.all())
 	})
 }
 
@@ -1404,8 +1376,8 @@ func TestDynamicRepeatedSpawns(t *testing.T) {
 	wf := dyFlow(graflow.Chain(spawner, graflow.Parallel(b.step("s1"), b.step("s2")), b.step("after")))
 	_, err := b.run(t, wf)
 	require.NoError(t, err)
-	assert.Equal(t, 3, b.count("x"), "log %v", b.logged())
-	assert.Equal(t, 3, b.count("y"), "log %v", b.logged())
+	assert.Equal(t, 3, b.count("x"), "log %v", b.all())
+	assert.Equal(t, 3, b.count("y"), "log %v", b.all())
 	assert.Equal(t, 1, b.count("s1"))
 	assert.Equal(t, 1, b.count("after"))
 }

@@ -3,7 +3,6 @@ package temporal_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,18 +10,6 @@ import (
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/temporal/graflowtest"
 )
-
-// recorder logs task runs in order.
-type recorder struct {
-	mu  sync.Mutex
-	log []string
-}
-
-func (r *recorder) add(s string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.log = append(r.log, s)
-}
 
 // runInSuite runs wf in the SDK's test environment with the tasks of reg.
 func runInSuite(t *testing.T, reg *graflow.Registry, wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*graflow.Result, error) {
@@ -32,7 +19,7 @@ func runInSuite(t *testing.T, reg *graflow.Registry, wf *graflow.Workflow, opts 
 
 func TestInterpreterChainAndDiamond(t *testing.T) {
 	reg := graflow.NewRegistry()
-	rec := &recorder{}
+	rec := &runLog{}
 	mk := func(name string) *graflow.Task[graflow.None, string] {
 		return graflow.NewTask(name, func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
 			rec.add(name)
