@@ -119,11 +119,11 @@ func activityCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
 }
 
-// HandChain is W1 written by hand: 200 sequential activities.
-func HandChain(ctx workflow.Context) (int, error) {
+// sequence runs n trivial activities one after another.
+func sequence(ctx workflow.Context, n int) (int, error) {
 	ctx = activityCtx(ctx)
 	total := 0
-	for range 200 {
+	for range n {
 		var v int
 		if err := workflow.ExecuteActivity(ctx, "hand_noop").Get(ctx, &v); err != nil {
 			return 0, err
@@ -133,61 +133,41 @@ func HandChain(ctx workflow.Context) (int, error) {
 	return total, nil
 }
 
-// HandFanOut is W2 written by hand: 100 concurrent activities, then one more.
-func HandFanOut(ctx workflow.Context) (int, error) {
+// fanOut starts n activities at once, waits for all and aggregates.
+func fanOut(ctx workflow.Context, activity string, n int) (int, error) {
 	ctx = activityCtx(ctx)
-	futures := make([]workflow.Future, 100)
+	futures := make([]workflow.Future, n)
 	for i := range futures {
-		futures[i] = workflow.ExecuteActivity(ctx, "hand_sleep")
+		futures[i] = workflow.ExecuteActivity(ctx, activity)
 	}
-	n := 0
+	total := 0
 	for _, f := range futures {
 		var v int
 		if err := f.Get(ctx, &v); err != nil {
 			return 0, err
 		}
-		n += v
+		total += v
 	}
 	var sum int
-	err := workflow.ExecuteActivity(ctx, "hand_sum", n).Get(ctx, &sum)
+	err := workflow.ExecuteActivity(ctx, "hand_sum", total).Get(ctx, &sum)
 	return sum, err
 }
+
+// HandChain is W1 written by hand: 200 sequential activities.
+func HandChain(ctx workflow.Context) (int, error) { return sequence(ctx, 200) }
+
+// HandFanOut is W2 written by hand: 100 concurrent activities, then one more.
+func HandFanOut(ctx workflow.Context) (int, error) { return fanOut(ctx, "hand_sleep", 100) }
 
 // HandDynamicFanOut is W3 written by hand: one activity decides the width,
 // then 1,000 concurrent activities, then an aggregate.
 func HandDynamicFanOut(ctx workflow.Context) (int, error) {
-	ctx = activityCtx(ctx)
 	var width int
-	if err := workflow.ExecuteActivity(ctx, "hand_noop").Get(ctx, &width); err != nil {
+	if err := workflow.ExecuteActivity(activityCtx(ctx), "hand_noop").Get(ctx, &width); err != nil {
 		return 0, err
 	}
-	futures := make([]workflow.Future, 1000*width)
-	for i := range futures {
-		futures[i] = workflow.ExecuteActivity(ctx, "hand_noop")
-	}
-	n := 0
-	for _, f := range futures {
-		var v int
-		if err := f.Get(ctx, &v); err != nil {
-			return 0, err
-		}
-		n += v
-	}
-	var sum int
-	err := workflow.ExecuteActivity(ctx, "hand_sum", n).Get(ctx, &sum)
-	return sum, err
+	return fanOut(ctx, "hand_noop", 1000*width)
 }
 
 // HandLoop is W4 written by hand: 1,000 sequential activities.
-func HandLoop(ctx workflow.Context) (int, error) {
-	ctx = activityCtx(ctx)
-	n := 0
-	for range 1000 {
-		var v int
-		if err := workflow.ExecuteActivity(ctx, "hand_noop").Get(ctx, &v); err != nil {
-			return 0, err
-		}
-		n += v
-	}
-	return n, nil
-}
+func HandLoop(ctx workflow.Context) (int, error) { return sequence(ctx, 1000) }
