@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -167,6 +168,7 @@ type listedRequest struct {
 func newFeedbackListCmd(a *app) *cobra.Command {
 	var workflowID string
 	var asJSON bool
+	var queryTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the open feedback requests",
@@ -197,13 +199,15 @@ Visibility lags by a moment after a run starts waiting.`,
 			var rows []listedRequest
 			var failed []error
 			for _, id := range ids {
-				pending, err := fc.Pending(ctx, id)
+				qctx, cancel := context.WithTimeout(ctx, queryTimeout)
+				pending, err := fc.Pending(qctx, id)
+				cancel()
 				if err != nil {
 					if workflowID != "" {
 						return err
 					}
 					failed = append(failed, err)
-					fmt.Fprintln(cmd.ErrOrStderr(), "warning:", err)
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v (is a worker polling its task queue?)\n", err)
 					continue
 				}
 				for _, p := range pending {
@@ -231,6 +235,7 @@ Visibility lags by a moment after a run starts waiting.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&workflowID, "workflow-id", "", "list the requests of this run only")
+	fs.DurationVar(&queryTimeout, "query-timeout", 10*time.Second, "how long to wait for each run's answer (a run whose workers are down answers no query)")
 	fs.BoolVar(&asJSON, "json", false, "print a JSON list (fields of the graflow.pending_feedback query, plus workflow_id)")
 	return cmd
 }
