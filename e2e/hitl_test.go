@@ -566,3 +566,40 @@ func TestHITLInDynamicChild(t *testing.T) {
 	require.NoError(t, res.Channel.Get(graflow.ResultKey("hi_ask"), &got))
 	assert.Equal(t, "from the CLI", got)
 }
+
+// Answers survive continue-as-new: a request answered before a long loop
+// is answered again at once when asked after it, and an answer signaled
+// for a request not made yet is kept across the boundary.
+func TestHITLAcrossContinueAsNew(t *testing.T) {
+	t.Parallel()
+	id := "e2e-hitl-continue-as-new"
+	wf := flow(t, graflow.Chain(
+		ask("first", c.AskIn{ID: "carry", Kind: "text"}),
+		c.ScaleLoop.Instance("loop", graflow.Params{"n": 1, "until": 900}),
+		ask("again", c.AskIn{ID: "carry", Kind: "text"}),
+		ask("later", c.AskIn{ID: "early_q", Kind: "text"}),
+	))
+	h, err := wf.Start(context.Background(), conformRunner, graflow.WorkflowID(id))
+	require.NoError(t, err)
+	waitPending(t, id, "carry")
+	_, err = fc().Answer(context.Background(), id, signals.Text("carry", "kept"))
+	require.NoError(t, err)
+	require.NoError(t, fc().Signal(context.Background(), id, signals.Text("early_q", "early")))
+	res, err := resultOf(t, h)
+	require.NoError(t, err)
+	assert.Equal(t, "early", value[string](t, res))
+	var again string
+	require.NoError(t, res.Channel.Get(graflow.ResultKey("again"), &again))
+	assert.Equal(t, "kept", again)
+	runs := 0
+	var token []byte
+	for {
+		resp, err := srv.Client().WorkflowService().ListWorkflowExecutions(context.Background(), listRequest(id, token))
+		require.NoError(t, err)
+		runs += len(resp.GetExecutions())
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			break
+		}
+	}
+	assert.Greater(t, runs, 1, "the run continued as new")
+}
