@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -9,7 +10,7 @@ import (
 )
 
 // newListCmd builds `starter list`: the known workflows as
-// name<TAB>description lines on stdout.
+// name<TAB>description lines on stdout; those that wait for a person say so.
 func newListCmd(*app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
@@ -19,6 +20,12 @@ func newListCmd(*app) *cobra.Command {
 			out := cmd.OutOrStdout()
 			for _, ex := range examples.All() {
 				if _, err := fmt.Fprintf(out, "%s\t%s\n", ex.Name, ex.Description); err != nil {
+					return fmt.Errorf("writing the list: %w", err)
+				}
+			}
+			for _, ex := range examples.AllInteractive() {
+				answer := "starter feedback " + ex.Answer[0] + " <workflow-id> " + strings.Join(ex.Answer[1:], " ")
+				if _, err := fmt.Fprintf(out, "%s\t%s (waits for: %s)\n", ex.Name, ex.Description, answer); err != nil {
 					return fmt.Errorf("writing the list: %w", err)
 				}
 			}

@@ -116,7 +116,10 @@ func TestList(t *testing.T) {
 	for _, ex := range examples.All() {
 		fmt.Fprintf(&want, "%s\t%s\n", ex.Name, ex.Description)
 	}
-	assert.Equal(t, want.String(), stdout)
+	assert.True(t, strings.HasPrefix(stdout, want.String()), stdout)
+	for _, ex := range examples.AllInteractive() {
+		assert.Contains(t, stdout, ex.Name+"\t"+ex.Description+" (waits for: starter feedback "+ex.Answer[0]+" <workflow-id> ")
+	}
 	for _, line := range strings.Split(strings.TrimSuffix(stdout, "\n"), "\n") {
 		if line != "" {
 			assert.Equal(t, 1, strings.Count(line, "\t"), "one tab per line: %q", line)

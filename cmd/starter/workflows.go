@@ -39,7 +39,7 @@ func lookupExample(name string) (examples.Example, error) {
 func exampleForID(workflowID string) (examples.Example, bool) {
 	var best examples.Example
 	found := false
-	for _, ex := range examples.All() {
+	for _, ex := range append(examples.All(), examples.AllInteractive()...) {
 		if strings.HasPrefix(workflowID, ex.Name+"-") && len(ex.Name) > len(best.Name) {
 			best, found = ex, true
 		}
