@@ -179,7 +179,7 @@ func (f *feedback) inputFor(node string) *activities.FeedbackInput {
 // while any request is open.
 func (r *run) syncAwaiting(ctx workflow.Context) {
 	want := slices.ContainsFunc(r.fb.Requests, (*FeedbackRecord).open)
-	if want == r.fb.awaiting {
+	if want == r.fb.awaiting || r.spec.NoAwaitingAttribute {
 		return
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, signals.AwaitingFeedback.ValueSet(want)); err != nil {

@@ -159,7 +159,7 @@ func (g *graph) subSpec(spec *Spec, members []string) Spec {
 	// The predecessors of kept nodes come along (without running there), so
 	// that the child sees which joins wait for nodes outside its branches.
 	nodes := maps.Clone(keep)
-	sub := Spec{Name: spec.Name, MaxSteps: spec.MaxSteps, Defaults: spec.Defaults, InlineChannel: spec.InlineChannel}
+	sub := Spec{Name: spec.Name, MaxSteps: spec.MaxSteps, Defaults: spec.Defaults, InlineChannel: spec.InlineChannel, NoAwaitingAttribute: spec.NoAwaitingAttribute}
 	for _, e := range spec.Edges {
 		if keep[e[1]] {
 			nodes[e[0]] = true

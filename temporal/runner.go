@@ -5,17 +5,23 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sync"
 
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/signals"
 )
 
 // RunnerOptions configure NewRunner; the zero value means defaults.
 type RunnerOptions struct {
 	// TaskQueue is where runs start ("" = DefaultTaskQueue).
 	TaskQueue string
+	// Namespace is the client's namespace ("" = "default"), used to check
+	// that it has graflow's search attribute GraflowAwaitingFeedback.
+	Namespace string
 }
 
 // Runner is the client side: a graflow.Executor that starts each run as a
@@ -24,6 +30,9 @@ type RunnerOptions struct {
 type Runner struct {
 	client client.Client
 	opts   RunnerOptions
+
+	checkOnce sync.Once
+	noAttr    bool
 }
 
 var _ graflow.Executor = (*Runner)(nil)
@@ -52,6 +61,7 @@ func (r *Runner) Start(ctx context.Context, wf *graflow.Workflow, cfg graflow.Ru
 	if err != nil {
 		return nil, err
 	}
+	in.Spec.NoAwaitingAttribute = r.lacksAwaitingAttribute(ctx)
 	id := cfg.WorkflowID
 	if id == "" {
 		var b [4]byte
@@ -67,6 +77,25 @@ func (r *Runner) Start(ctx context.Context, wf *graflow.Workflow, cfg graflow.Ru
 		return nil, fmt.Errorf("graflow: starting %s: %w", wf.Name(), err)
 	}
 	return graflow.NewHandle(r, run.GetID(), run.GetRunID()), nil
+}
+
+// lacksAwaitingAttribute reports, once per Runner, whether the namespace
+// lacks the search attribute GraflowAwaitingFeedback: upserting an unknown
+// attribute would fail every workflow task of a run that asks for
+// feedback. A server that cannot tell (no operator API) is trusted to have it.
+func (r *Runner) lacksAwaitingAttribute(ctx context.Context) bool {
+	r.checkOnce.Do(func() {
+		ns := r.opts.Namespace
+		if ns == "" {
+			ns = "default"
+		}
+		res, err := r.client.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: ns})
+		if err == nil {
+			_, ok := res.GetCustomAttributes()[signals.AwaitingAttribute]
+			r.noAttr = !ok
+		}
+	})
+	return r.noAttr
 }
 
 // Result waits for the run workflowID/runID ("" = latest) and returns its

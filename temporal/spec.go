@@ -21,6 +21,9 @@ type Spec struct {
 	// letting tasks fetch undeclared keys by Query: for environments that
 	// answer no queries (graflowtest).
 	InlineChannel bool `json:"inline_channel,omitempty"`
+	// NoAwaitingAttribute says the namespace lacks the search attribute
+	// GraflowAwaitingFeedback, so the run does not keep it.
+	NoAwaitingAttribute bool `json:"no_awaiting_attribute,omitempty"`
 }
 
 // NodeSpec is one node of a Spec (see activities.NodeSpec).

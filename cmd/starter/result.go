@@ -48,7 +48,7 @@ default, by the example whose name followed by "-" starts the workflow id
 				return err
 			}
 			defer c.Close()
-			res, err := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue}).Result(ctx, workflowID, runID)
+			res, err := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace}).Result(ctx, workflowID, runID)
 			if err != nil {
 				if ctx.Err() != nil {
 					return fmt.Errorf("interrupted while waiting for %s", workflowID)

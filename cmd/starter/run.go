@@ -73,7 +73,7 @@ in-process worker, runs, and stops both.`,
 				defer c.Close()
 			}
 
-			runner := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue})
+			runner := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace})
 			h, err := wf.Start(ctx, runner, opts...)
 			if err != nil {
 				return err

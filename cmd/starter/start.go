@@ -38,7 +38,7 @@ result with "starter result <workflow-id>".`,
 				return err
 			}
 			defer c.Close()
-			runner := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue})
+			runner := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace})
 			h, err := wf.Start(ctx, runner, opts...)
 			if err != nil {
 				return err
