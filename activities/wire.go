@@ -122,6 +122,7 @@ type Command struct {
 	Params     map[string]json.RawMessage `json:"params,omitempty"`
 	Result     json.RawMessage            `json:"result,omitempty"`
 	Reason     string                     `json:"reason,omitempty"`
+	Metadata   json.RawMessage            `json:"metadata,omitempty"`
 }
 
 // encodeCommands converts a task's recorded commands to their wire form.
@@ -129,6 +130,13 @@ func encodeCommands(cmds []graflow.Command) ([]Command, error) {
 	out := make([]Command, 0, len(cmds))
 	for _, c := range cmds {
 		w := Command{Kind: c.Kind, Reason: c.Reason}
+		if c.Metadata != nil {
+			raw, err := json.Marshal(c.Metadata)
+			if err != nil {
+				return nil, fmt.Errorf("graflow: Checkpoint metadata is not JSON: %w", err)
+			}
+			w.Metadata = raw
+		}
 		if g := c.Graph; g != nil {
 			w.Entry, w.AutoGroups = g.Entry, g.AutoGroups
 			for _, n := range g.Nodes {

@@ -115,8 +115,14 @@ type workerProc struct {
 // spawnWorker starts a worker binary as a separate process polling queue,
 // logging to a file in binDir.
 func spawnWorker(bin, queue, id string, args ...string) (*workerProc, error) {
+	return spawnWorkerEnv(bin, queue, id, nil, args...)
+}
+
+// spawnWorkerEnv is spawnWorker with env added to the process environment.
+func spawnWorkerEnv(bin, queue, id string, env []string, args ...string) (*workerProc, error) {
 	w := &workerProc{done: make(chan struct{}), log: filepath.Join(binDir, id+".log")}
 	w.cmd = exec.Command(filepath.Join(binDir, bin), append([]string{"--address", srv.FrontendAddress(), "--task-queue", queue, "--worker-id", id}, args...)...)
+	w.cmd.Env = append(os.Environ(), env...)
 	logFile, err := os.OpenFile(w.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,8 @@ const (
 	CommandIterate   CommandKind = "iterate"
 	CommandTerminate CommandKind = "terminate"
 	CommandCancel    CommandKind = "cancel"
+	// CommandCheckpoint records a point to resume the run from.
+	CommandCheckpoint CommandKind = "checkpoint"
 )
 
 // Command is a control-flow request recorded by a running task. Executors
@@ -31,6 +33,8 @@ type Command struct {
 	HasResult bool
 	// Reason is CancelWorkflow's reason.
 	Reason string
+	// Metadata is Checkpoint's metadata.
+	Metadata map[string]any
 }
 
 // NextTask queues n to run after this task, before this task's successors.
@@ -84,6 +88,16 @@ func (c *TaskContext) TerminateWorkflow(result any) {
 // task returns, also from a parallel branch.
 func (c *TaskContext) CancelWorkflow(reason string) {
 	c.record(Command{Kind: CommandCancel, Reason: reason})
+}
+
+// Checkpoint records a point to resume the run from, taken once this task
+// has returned without error and its successors are queued (Graflow's
+// deferred checkpoint). Several calls in one task make one checkpoint with
+// the last metadata. On Temporal a checkpoint is a reset point of the run's
+// history: temporal.CheckpointManager resumes a failed run from it, and the
+// tasks before it do not run again.
+func (c *TaskContext) Checkpoint(metadata map[string]any) {
+	c.record(Command{Kind: CommandCheckpoint, Metadata: maps.Clone(metadata)})
 }
 
 // Commands returns the commands recorded so far; for executors.

@@ -53,6 +53,8 @@ func (r *run) apply(s *scope, node *NodeSpec, value json.RawMessage, cmds []acti
 		case graflow.CommandIterate:
 			s.queue = append(s.queue, Queued{ID: node.ID, Params: c.Params})
 			skip = true
+		case graflow.CommandCheckpoint:
+			// taken by settle once the successors are queued
 		case graflow.CommandNext, graflow.CommandGoto:
 			entry, existed, added := r.merge(c)
 			if s.closure != nil {

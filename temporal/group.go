@@ -132,7 +132,7 @@ func (r *run) runBranches(ctx workflow.Context, parent, group string, members []
 		settle := func(value json.RawMessage, cmds []activities.Command, err error) {
 			b.running = ""
 			if err == nil {
-				err = r.settle(b, item, value, cmds)
+				err = r.settle(ctx, b, item, value, cmds)
 			}
 			if err != nil {
 				finish(b, m, r.fail(err))

@@ -28,6 +28,9 @@ func Interpret(ctx workflow.Context, args converter.EncodedValues) (*RunOutput, 
 	if err := workflow.SetQueryHandler(ctx, activities.ChannelQuery, r.queryChannel); err != nil {
 		return nil, err
 	}
+	if err := workflow.SetQueryHandler(ctx, CheckpointsQuery, func() ([]Checkpoint, error) { return r.checkpoints, nil }); err != nil {
+		return nil, err
+	}
 	// HITL: the feedback Update, Signal and Query (feedback.go).
 	if err := r.registerFeedback(ctx, &in); err != nil {
 		return nil, err
@@ -53,7 +56,9 @@ type run struct {
 	// stop is set by a terminate or cancel anywhere in the run: every scope
 	// then returns it at once.
 	stop error
-	log  log.Logger
+	// checkpoints are the run's checkpoints so far (graflow.checkpoints).
+	checkpoints []Checkpoint
+	log         log.Logger
 	// fb holds the run's feedback requests (HITL, feedback.go).
 	fb *feedback
 }
@@ -64,7 +69,7 @@ func newRun(ctx workflow.Context, in *RunInput) *run {
 		r.cycles = in.Child.Cycles
 	}
 	if st := in.Resume; st != nil {
-		r.steps, r.nextAuto = st.Steps, st.NextAuto
+		r.steps, r.nextAuto, r.checkpoints = st.Steps, st.NextAuto, st.Checkpoints
 		if st.Cycles != nil {
 			r.cycles = st.Cycles
 		}
@@ -142,7 +147,7 @@ func (r *run) runScope(ctx workflow.Context, s *scope) error {
 		value, cmds, err := r.exec(ctx, s, item)
 		s.running = ""
 		if err == nil {
-			err = r.settle(s, item, value, cmds)
+			err = r.settle(ctx, s, item, value, cmds)
 		}
 		if err != nil {
 			return r.fail(err)
@@ -196,7 +201,7 @@ func (r *run) exec(ctx workflow.Context, s *scope, item Queued) (json.RawMessage
 // settle stores a finished node's result, applies its commands and queues
 // what comes next: its successors, unless a goto, a jump or another
 // iteration holds them back.
-func (r *run) settle(s *scope, item Queued, value json.RawMessage, cmds []activities.Command) error {
+func (r *run) settle(ctx workflow.Context, s *scope, item Queued, value json.RawMessage, cmds []activities.Command) error {
 	if err := s.ch.Apply([]graflow.ChannelOp{{Op: graflow.OpSet, Key: graflow.ResultKey(item.ID), Value: value}}); err != nil {
 		return err
 	}
@@ -210,12 +215,12 @@ func (r *run) settle(s *scope, item Queued, value json.RawMessage, cmds []activi
 	} else {
 		s.finished(r.g, item.ID)
 	}
-	return nil
+	return r.checkpoint(ctx, item.ID, cmds)
 }
 
 // continueAsNew ends this run and starts the next one with the whole state.
 func (r *run) continueAsNew(ctx workflow.Context, in *RunInput, root *scope) error {
-	st := &RunState{Cycles: r.cycles, Steps: r.steps, NextAuto: r.nextAuto}
+	st := &RunState{Cycles: r.cycles, Steps: r.steps, NextAuto: r.nextAuto, Checkpoints: r.checkpoints}
 	root.state(st)
 	// HITL: take in delivered signals, let handlers finish, carry requests and answers.
 	if err := r.feedbackBeforeContinue(ctx, st); err != nil {

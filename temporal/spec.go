@@ -94,6 +94,8 @@ type RunState struct {
 	ChildOps []graflow.ChannelOp `json:"child_ops,omitempty"`
 	// Feedback are the run's feedback requests and answers (HITL, feedback.go).
 	Feedback *FeedbackState `json:"feedback,omitempty"`
+	// Checkpoints are the checkpoints of the runs before.
+	Checkpoints []Checkpoint `json:"checkpoints,omitempty"`
 }
 
 // Ops returns the writes carried across continue-as-new (nil-safe).
