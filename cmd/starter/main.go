@@ -90,7 +90,7 @@ stdout, progress and logs on stderr.`,
 		root.RunE = func(*cobra.Command, []string) error { return err }
 		return root
 	}
-	for _, c := range []*cobra.Command{newListCmd(a), newRunCmd(a), newStartCmd(a), newResultCmd(a), newFeedbackCmd(a)} {
+	for _, c := range []*cobra.Command{newListCmd(a), newRunCmd(a), newStartCmd(a), newResultCmd(a), newFeedbackCmd(a), newCheckpointsCmd(a), newResumeCmd(a)} {
 		c.GroupID = groupRuns
 		root.AddCommand(c)
 	}
