@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,4 +94,28 @@ func TestWorkerKilledMidTask(t *testing.T) {
 func readFile(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)
+}
+
+// Distributed execution: the branches of one group spread over several
+// worker processes polling the task queue.
+func TestBranchesSpreadOverWorkers(t *testing.T) {
+	t.Parallel()
+	for i := range 3 {
+		w, err := spawnWorker("testworker", c.SpreadQueue, fmt.Sprintf("spread-%d", i), "--max-concurrent-tasks", "2")
+		require.NoError(t, err)
+		t.Cleanup(func() { w.kill(syscall.SIGTERM) })
+	}
+	nodes := make([]graflow.Node, 6)
+	for i := range nodes {
+		nodes[i] = c.Pid.Instance(fmt.Sprintf("p%d", i), nil)
+	}
+	res, err := run(t, flow(t, graflow.Parallel(nodes[0], nodes[1], nodes[2:]...)))
+	require.NoError(t, err)
+	pids := map[int]bool{}
+	for i := range nodes {
+		var pid int
+		require.NoError(t, res.Channel.Get(graflow.ResultKey(fmt.Sprintf("p%d", i)), &pid))
+		pids[pid] = true
+	}
+	assert.GreaterOrEqual(t, len(pids), 2, "6 branches of 300 ms on 3 workers of 2 slots each ran on %d process(es)", len(pids))
 }

@@ -60,3 +60,16 @@ func appendLine(path, line string) error {
 	_, err = fmt.Fprintln(f, line)
 	return errors.Join(err, f.Close())
 }
+
+// SpreadQueue is the task queue of the distribution test's workers.
+const SpreadQueue = "spread"
+
+// Pid works for 300 ms and returns the process id of the worker that ran it.
+var Pid = graflow.NewTask("c_pid", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) {
+	select {
+	case <-time.After(300 * time.Millisecond):
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	return os.Getpid(), nil
+}, graflow.WithTaskQueue(SpreadQueue))
