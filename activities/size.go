@@ -53,5 +53,9 @@ func checkOutput(taskID string, out *Output) error {
 	for _, op := range out.Ops {
 		s.add(fmt.Sprintf("channel key %q", op.Key), op.Value)
 	}
+	for i, c := range out.Commands {
+		raw, _ := json.Marshal(c) // a command is built from JSON values
+		s.add(fmt.Sprintf("command %d (%s)", i+1, c.Kind), raw)
+	}
 	return s.err(fmt.Sprintf("the output of task %q", taskID))
 }

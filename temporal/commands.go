@@ -56,9 +56,9 @@ func (r *run) apply(s *scope, node *NodeSpec, value json.RawMessage, cmds []acti
 		case graflow.CommandCheckpoint:
 			// taken by settle once the successors are queued
 		case graflow.CommandNext, graflow.CommandGoto:
-			entry, existed, added := r.merge(c)
+			entry, existed, ids := r.merge(c)
 			if s.closure != nil {
-				for _, id := range append(added, entry) {
+				for _, id := range append(ids, entry) {
 					s.closure[id] = true
 				}
 			}
@@ -75,8 +75,8 @@ func (r *run) apply(s *scope, node *NodeSpec, value json.RawMessage, cmds []acti
 // graph. Nodes whose id the graph already has are kept as they are (one id
 // is one node); unnamed groups get fresh ids; new groups are dynamic. It
 // returns the id to run, whether it was already in the graph (a jump) and
-// the ids it added.
-func (r *run) merge(c activities.Command) (entry string, existed bool, added []string) {
+// the ids of all the nodes the command named (new or not).
+func (r *run) merge(c activities.Command) (entry string, existed bool, ids []string) {
 	rename := map[string]string{}
 	for _, id := range c.AutoGroups {
 		for {
@@ -99,6 +99,7 @@ func (r *run) merge(c activities.Command) (entry string, existed bool, added []s
 	var nodes []NodeSpec
 	for _, n := range c.Nodes {
 		n.ID = name(n.ID)
+		ids = append(ids, n.ID)
 		if _, ok := r.g.nodes[n.ID]; ok {
 			continue
 		}
@@ -110,7 +111,6 @@ func (r *run) merge(c activities.Command) (entry string, existed bool, added []s
 			}
 		}
 		nodes = append(nodes, n)
-		added = append(added, n.ID)
 	}
 	var edges [][2]string
 	for _, e := range c.Edges {
@@ -122,7 +122,7 @@ func (r *run) merge(c activities.Command) (entry string, existed bool, added []s
 	r.spec.Nodes = append(r.spec.Nodes, nodes...)
 	r.spec.Edges = append(r.spec.Edges, edges...)
 	r.g.add(nodes, edges)
-	return entry, existed, added
+	return entry, existed, ids
 }
 
 // childID names a child run of group, spawned in scope of workflow parent:

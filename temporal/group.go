@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -44,8 +43,15 @@ func (r *run) runGroup(ctx workflow.Context, s *scope, node *NodeSpec) (json.Raw
 	}
 	var failed []graflow.TaskFailure
 	var succeeded []string
+	index := make(map[string]int, len(outcomes))
+	for i, o := range outcomes {
+		index[o.Member] = i
+	}
 	for _, m := range node.Members {
-		i := slices.IndexFunc(outcomes, func(o BranchOutcome) bool { return o.Member == m })
+		i, ok := index[m]
+		if !ok {
+			i = -1
+		}
 		if i < 0 || outcomes[i].Error != "" {
 			msg := "branch did not finish"
 			if i >= 0 {
@@ -156,6 +162,9 @@ func (r *run) runBranches(ctx workflow.Context, parent, group string, members []
 			settle(value, cmds, err)
 		})
 	}
+	if waiting > 0 {
+		sel.AddFuture(r.stopped, func(workflow.Future) {}) // a stop ends the wait at once
+	}
 	for waiting > 0 && r.stop == nil {
 		sel.Select(ctx)
 	}
@@ -198,16 +207,14 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 			switch {
 			case err != nil:
 				decoded := failures.Decode(err)
-				if isStop(decoded) && r.stop == nil {
-					r.stop = decoded
+				if isStop(decoded) {
+					r.halt(decoded)
 				}
 				for _, m := range members {
 					done = append(done, BranchOutcome{Member: m, Error: decoded.Error()})
 				}
 			case out.Terminated != nil:
-				if r.stop == nil {
-					r.stop = &terminated{taskID: out.Terminated.TaskID, value: out.Terminated.Value, scope: s.id, ops: out.Terminated.Ops}
-				}
+				r.halt(&terminated{taskID: out.Terminated.TaskID, value: out.Terminated.Value, scope: s.id, ops: out.Terminated.Ops})
 			default:
 				done = append(done, out.Branches...)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/activities"
@@ -39,7 +40,12 @@ func Interpret(ctx workflow.Context, args converter.EncodedValues) (*RunOutput, 
 		return r.runBatch(ctx, &in)
 	}
 	out, err := r.runRoot(ctx, &in)
-	if err != nil && !workflow.IsContinueAsNewError(err) {
+	switch {
+	case err == nil, workflow.IsContinueAsNewError(err):
+	case ctx.Err() != nil || temporal.IsCanceledError(err):
+		// The run was cancelled (e.g. from the Web UI): end as Canceled.
+		err = temporal.NewCanceledError()
+	default:
 		err = failures.Encode(err, true)
 	}
 	return out, err
@@ -56,6 +62,9 @@ type run struct {
 	// stop is set by a terminate or cancel anywhere in the run: every scope
 	// then returns it at once.
 	stop error
+	// stopped is ready once stop is set.
+	stopped    workflow.Future
+	setStopped workflow.Settable
 	// checkpoints are the run's checkpoints so far (graflow.checkpoints).
 	checkpoints []Checkpoint
 	log         log.Logger
@@ -65,6 +74,7 @@ type run struct {
 
 func newRun(ctx workflow.Context, in *RunInput) *run {
 	r := &run{spec: &in.Spec, g: newGraph(&in.Spec), cycles: map[string]int{}, scopes: map[string]*scope{}, log: workflow.GetLogger(ctx)}
+	r.stopped, r.setStopped = workflow.NewFuture(ctx)
 	if in.Child != nil && in.Child.Cycles != nil {
 		r.cycles = in.Child.Cycles
 	}
@@ -109,7 +119,7 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 	switch {
 	case errors.As(err, &term):
 		if child {
-			ops := append(append(in.Resume.Ops(), root.ch.Ops()...), term.ops...)
+			ops := append(root.ch.Ops(), term.ops...)
 			return &RunOutput{Terminated: &Termination{TaskID: term.taskID, Value: term.value, Ops: ops}}, nil
 		}
 		if err := root.ch.Apply(term.ops); err != nil {
@@ -122,7 +132,7 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 		return nil, err
 	}
 	if child {
-		return &RunOutput{Value: root.last, Branches: []BranchOutcome{{Member: start, Ops: append(in.Resume.Ops(), root.ch.Ops()...), Escaped: root.escaped}}}, nil
+		return &RunOutput{Value: root.last, Branches: []BranchOutcome{{Member: start, Ops: root.ch.Ops(), Escaped: root.escaped}}}, nil
 	}
 	out := &RunOutput{Value: root.last, Channel: root.ch.Entries()}
 	if size := out.channelBytes(); size > activities.MaxPayloadBytes/2 {
@@ -175,10 +185,19 @@ func (r *run) mayContinue(ctx workflow.Context, s *scope) (bool, error) {
 // fail records a terminate or cancel as the stop of the whole run and
 // returns err.
 func (r *run) fail(err error) error {
-	if isStop(err) && r.stop == nil {
-		r.stop = err
+	if isStop(err) {
+		r.halt(err)
 	}
 	return err
+}
+
+// halt makes err the stop of the whole run (the first one wins) and wakes
+// every wait on r.stopped.
+func (r *run) halt(err error) {
+	if r.stop == nil {
+		r.stop = err
+		r.setStopped.Set(nil, nil)
+	}
 }
 
 // exec runs one node: a group, or a task as an activity.
@@ -228,7 +247,9 @@ func (r *run) continueAsNew(ctx workflow.Context, in *RunInput, root *scope) err
 	}
 	next := RunInput{Spec: *r.spec, Channel: in.Channel, Child: in.Child, Resume: st}
 	if in.Child != nil {
-		st.ChildOps = append(in.Resume.Ops(), root.ch.Ops()...)
+		// The channel restarts from the parent's snapshot; its recorded
+		// writes (those carried in already included) are replayed on it.
+		st.ChildOps = root.ch.Ops()
 	} else {
 		next.Channel = root.ch.Entries()
 	}

@@ -109,7 +109,10 @@ func (s *scope) release(g *graph) {
 
 // state returns the scope's queue and join state for continue-as-new.
 func (s *scope) state(st *RunState) {
-	st.Queue, st.Waiting, st.Last = s.queue, s.waiting, s.last
+	st.Queue, st.Waiting, st.Last, st.Escaped = s.queue, s.waiting, s.last, s.escaped
+	if s.closure != nil {
+		st.Closure = slices.Sorted(maps.Keys(s.closure))
+	}
 	st.Arrived = map[string][]string{}
 	for _, id := range slices.Sorted(maps.Keys(s.arrived)) {
 		st.Arrived[id] = slices.Sorted(maps.Keys(s.arrived[id]))
@@ -118,7 +121,13 @@ func (s *scope) state(st *RunState) {
 
 // restore is the inverse of state.
 func (s *scope) restore(st *RunState) {
-	s.queue, s.waiting = st.Queue, st.Waiting
+	s.queue, s.waiting, s.escaped = st.Queue, st.Waiting, st.Escaped
+	if st.Closure != nil {
+		s.closure = map[string]bool{}
+		for _, id := range st.Closure {
+			s.closure[id] = true
+		}
+	}
 	if st.Last != nil {
 		s.last = st.Last
 	}

@@ -96,6 +96,10 @@ type RunState struct {
 	Feedback *FeedbackState `json:"feedback,omitempty"`
 	// Checkpoints are the checkpoints of the runs before.
 	Checkpoints []Checkpoint `json:"checkpoints,omitempty"`
+	// Closure and Escaped are a child's branch scope: the nodes it runs
+	// itself (with those it added) and its arrivals at joins outside.
+	Closure []string    `json:"closure,omitempty"`
+	Escaped [][2]string `json:"escaped,omitempty"`
 }
 
 // Ops returns the writes carried across continue-as-new (nil-safe).

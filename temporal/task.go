@@ -28,6 +28,8 @@ const (
 
 // startedTask is a task whose activity has been scheduled.
 type startedTask struct {
+	// own says the last failure was the task's own error (taskFailure).
+	own    bool
 	node   *NodeSpec
 	opts   graflow.TaskOptions
 	in     activities.Input
@@ -92,9 +94,8 @@ func (t *startedTask) retryable(err error) bool {
 	if t.wait != nil {
 		return true
 	}
-	var te *graflow.TaskError
 	var pe *graflow.ParamError
-	return t.in.Attempt <= t.opts.MaxRetries && errors.As(err, &te) && !errors.As(err, &pe) &&
+	return t.own && t.in.Attempt <= t.opts.MaxRetries && !errors.As(err, &pe) &&
 		!errors.Is(err, graflow.ErrNonRetryable) && !isStop(err)
 }
 
@@ -103,7 +104,7 @@ func (t *startedTask) retryable(err error) bool {
 func (r *run) awaitTask(ctx workflow.Context, s *scope, t *startedTask) (json.RawMessage, []activities.Command, error) {
 	for {
 		value, cmds, err := r.finishTask(ctx, s, t)
-		if err == nil || !t.retryable(err) {
+		if err == nil || !t.retryable(err) || ctx.Err() != nil {
 			return value, cmds, err
 		}
 		if err := r.retryLater(ctx, t); err != nil {
@@ -153,7 +154,7 @@ func (r *run) finishTask(ctx workflow.Context, s *scope, t *startedTask) (json.R
 	node := t.node
 	var out activities.Output
 	if err := t.future.Get(ctx, &out); err != nil {
-		err = taskFailure(node.ID, err)
+		err, t.own = taskFailure(node.ID, err)
 		r.taskFeedbackDone(ctx, t, err) // HITL: a feedback timeout left unhandled parks the task
 		return nil, nil, err
 	}
@@ -222,12 +223,15 @@ func positive(d, def time.Duration) time.Duration {
 	return def
 }
 
-// taskFailure turns an activity's failure into the task's typed error.
-func taskFailure(id string, err error) error {
+// taskFailure turns an activity's failure into the task's typed error; own
+// reports that the task's code returned it (as opposed to a timeout after
+// Temporal's retries, a cancellation or a missing task), which is what
+// WithMaxRetries retries.
+func taskFailure(id string, err error) (_ error, own bool) {
 	decoded := failures.Decode(err)
 	var te *graflow.TaskError
 	if errors.As(decoded, &te) {
-		return te
+		return te, true
 	}
-	return &graflow.TaskError{TaskID: id, Err: decoded}
+	return &graflow.TaskError{TaskID: id, Err: decoded}, false
 }
