@@ -70,8 +70,11 @@ type Channel struct {
 	entries map[string]ChannelEntry
 	absent  map[string]bool
 	allKeys bool
-	opts    ChannelOptions
-	ops     []ChannelOp
+	// remoteKeys are the source's key names, asked once by Keys; a key
+	// outside them is known to be absent.
+	remoteKeys map[string]bool
+	opts       ChannelOptions
+	ops        []ChannelOp
 }
 
 // NewChannel returns a channel holding entries (copied).
@@ -162,19 +165,28 @@ func (c *Channel) Keys() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ready()
-	if !c.allKeys {
-		// On a source error the keys known so far are returned; a later
-		// call asks again.
+	if !c.allKeys && c.remoteKeys == nil {
+		// Only the names travel; values are fetched when read. On a source
+		// error the keys known so far are returned; a later call asks again.
 		if keys, err := c.opts.Source.Keys(c.opts.Context); err == nil {
-			if c.fetch(keys) == nil {
-				c.allKeys = true
+			c.remoteKeys = map[string]bool{}
+			for _, k := range keys {
+				c.remoteKeys[k] = true
 			}
 		}
 	}
 	now := c.opts.Now().UnixNano()
+	seen := map[string]bool{}
 	var keys []string
 	for k, e := range c.entries {
 		if !expired(e, now) {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for k := range c.remoteKeys {
+		if _, local := c.entries[k]; !local && !seen[k] && !c.absent[k] {
+			seen[k] = true
 			keys = append(keys, k)
 		}
 	}
@@ -344,7 +356,7 @@ func (c *Channel) apply(op ChannelOp) (float64, error) {
 func (c *Channel) lookup(key string) (ChannelEntry, bool, error) {
 	c.ready()
 	e, ok := c.entries[key]
-	if !ok && !c.allKeys && !c.absent[key] {
+	if !ok && !c.allKeys && !c.absent[key] && (c.remoteKeys == nil || c.remoteKeys[key]) {
 		if err := c.fetch([]string{key}); err != nil {
 			return ChannelEntry{}, false, err
 		}
