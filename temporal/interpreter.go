@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/converter"
@@ -76,7 +78,7 @@ func newRun(ctx workflow.Context, in *RunInput) *run {
 	r := &run{spec: &in.Spec, g: newGraph(&in.Spec), cycles: map[string]int{}, scopes: map[string]*scope{}, log: workflow.GetLogger(ctx)}
 	r.stopped, r.setStopped = workflow.NewFuture(ctx)
 	if in.Child != nil && in.Child.Cycles != nil {
-		r.cycles = in.Child.Cycles
+		r.cycles = maps.Clone(in.Child.Cycles)
 	}
 	if st := in.Resume; st != nil {
 		r.steps, r.nextAuto, r.checkpoints = st.Steps, st.NextAuto, st.Checkpoints
@@ -132,7 +134,7 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 		return nil, err
 	}
 	if child {
-		return &RunOutput{Value: root.last, Branches: []BranchOutcome{{Member: start, Ops: root.ch.Ops(), Escaped: root.escaped}}}, nil
+		return r.childOutput(in, &RunOutput{Value: root.last, Branches: []BranchOutcome{{Member: start, Ops: root.ch.Ops(), Escaped: root.escaped}}}), nil
 	}
 	out := &RunOutput{Value: root.last, Channel: root.ch.Entries()}
 	if size := out.channelBytes(); size > activities.MaxPayloadBytes/2 {
@@ -140,6 +142,23 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 		out.Channel, out.ChannelOmitted = nil, true
 	}
 	return out, nil
+}
+
+// childOutput adds to a child's output what it counted: the runs of each
+// task (over the counts it started from) and its steps, for the parent to
+// add to its own, so that WithMaxCycles and WithMaxSteps hold across
+// children.
+func (r *run) childOutput(in *RunInput, out *RunOutput) *RunOutput {
+	out.Steps = r.steps
+	for _, id := range slices.Sorted(maps.Keys(r.cycles)) {
+		if d := r.cycles[id] - in.Child.Cycles[id]; d > 0 {
+			if out.Cycles == nil {
+				out.Cycles = map[string]int{}
+			}
+			out.Cycles[id] = d
+		}
+	}
+	return out
 }
 
 // errContinueAsNew makes the root scope stop between two tasks.

@@ -88,3 +88,29 @@ func TestTerminateDoesNotWaitForSlowSibling(t *testing.T) {
 	assert.Equal(t, "stopped", v)
 	assert.Less(t, time.Since(start), 4*time.Second)
 }
+
+// Runs in dynamic children count toward the parent's WithMaxCycles: a task
+// spawned in a child on every iteration of a loop meets its limit.
+func TestCyclesCountedAcrossChildren(t *testing.T) {
+	reg := graflow.NewRegistry()
+	x := graflow.NewTask("x", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) {
+		return ctx.Cycle(), nil
+	}, graflow.WithRegistry(reg), graflow.WithMaxCycles(2))
+	y := graflow.NewTask("y", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) { return 0, nil }, graflow.WithRegistry(reg), graflow.WithMaxCycles(100))
+	spawner := graflow.NewTask("spawner", func(ctx *graflow.TaskContext, in struct {
+		N int `json:"n"`
+	}) (int, error) {
+		if err := ctx.NextTask(graflow.Parallel(x, y)); err != nil {
+			return 0, err
+		}
+		if in.N < 5 {
+			return in.N, ctx.NextIteration(graflow.Params{"n": in.N + 1})
+		}
+		return in.N, nil
+	}, graflow.WithRegistry(reg))
+	wf := graflow.NewWorkflow("cycles")
+	wf.Add(spawner.Instance("spawner", graflow.Params{"n": 1}))
+	_, err := wf.Execute(context.Background(), graflowtest.NewExecutor(reg))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `task "x" reached its cycle limit (3 of 2)`)
+}
