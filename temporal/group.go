@@ -199,9 +199,7 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 			summary = fmt.Sprintf("branches %s..%s (%d) of group %s", members[0], members[len(members)-1], len(members), node.ID)
 		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: id, StaticSummary: summary})
-		sub := r.g.subSpec(r.spec, members)
-		sub.MaxSteps = max(r.spec.MaxSteps-r.steps, 0)
-		in := RunInput{Spec: sub, Channel: snapshot, Child: &ChildInput{Group: node.ID, Members: members, Cycles: r.cycles}}
+		in := RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: &ChildInput{Group: node.ID, Members: members, Cycles: r.cycles}}
 		f := workflow.ExecuteChildWorkflow(cctx, info.WorkflowType.Name, in)
 		pending++
 		workflow.Go(ctx, func(ctx workflow.Context) {
@@ -221,7 +219,6 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 				r.halt(&terminated{taskID: out.Terminated.TaskID, value: out.Terminated.Value, scope: s.id, ops: out.Terminated.Ops})
 			default:
 				done = append(done, out.Branches...)
-				r.steps += out.Steps
 				for _, id := range slices.Sorted(maps.Keys(out.Cycles)) {
 					r.cycles[id] += out.Cycles[id]
 				}

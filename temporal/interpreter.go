@@ -144,12 +144,11 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 	return out, nil
 }
 
-// childOutput adds to a child's output what it counted: the runs of each
-// task (over the counts it started from) and its steps, for the parent to
-// add to its own, so that WithMaxCycles and WithMaxSteps hold across
-// children.
+// childOutput adds to a child's output the runs of each task it made (over
+// the counts it started from), for the parent to add to its own, so that
+// WithMaxCycles holds across children. Steps (WithMaxSteps) are counted per
+// workflow execution, as Graflow counts them per branch context.
 func (r *run) childOutput(in *RunInput, out *RunOutput) *RunOutput {
-	out.Steps = r.steps
 	for _, id := range slices.Sorted(maps.Keys(r.cycles)) {
 		if d := r.cycles[id] - in.Child.Cycles[id]; d > 0 {
 			if out.Cycles == nil {

@@ -59,10 +59,9 @@ type RunOutput struct {
 	ChannelOmitted bool                            `json:"channel_omitted,omitempty"`
 	Branches       []BranchOutcome                 `json:"branches,omitempty"`
 	Terminated     *Termination                    `json:"terminated,omitempty"`
-	// Cycles and Steps are what a child run counted (task runs beyond the
-	// counts it started from, and steps), added to its parent's.
+	// Cycles are the task runs a child made beyond the counts it started
+	// from, added to its parent's.
 	Cycles map[string]int `json:"cycles,omitempty"`
-	Steps  int            `json:"steps,omitempty"`
 }
 
 // BranchOutcome is how one branch of a group ended: its channel writes when
