@@ -200,6 +200,9 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: id, StaticSummary: summary})
 		in := RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: &ChildInput{Group: node.ID, Members: members, Cycles: r.cycles}}
+		if err := checkRunInput("the input of child "+id, &in); err != nil {
+			return nil, err
+		}
 		f := workflow.ExecuteChildWorkflow(cctx, info.WorkflowType.Name, in)
 		pending++
 		workflow.Go(ctx, func(ctx workflow.Context) {

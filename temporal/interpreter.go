@@ -271,5 +271,8 @@ func (r *run) continueAsNew(ctx workflow.Context, in *RunInput, root *scope) err
 	} else {
 		next.Channel = root.ch.Entries()
 	}
+	if err := checkRunInput("the state carried to the next run (continue-as-new)", &next); err != nil {
+		return err
+	}
 	return workflow.NewContinueAsNewError(ctx, workflow.GetInfo(ctx).WorkflowType.Name, next)
 }

@@ -1,6 +1,7 @@
 package temporal
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -30,4 +31,18 @@ func TestRetryDelay(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A run input over the payload limit (a child's channel snapshot, the state
+// carried by continue-as-new) is refused with the largest key named.
+func TestCheckRunInput(t *testing.T) {
+	small := RunInput{Channel: map[string]graflow.ChannelEntry{"a": {Value: []byte(`1`)}}}
+	assert.NoError(t, checkRunInput("x", &small))
+	big := RunInput{Channel: map[string]graflow.ChannelEntry{
+		"a":    {Value: []byte(`1`)},
+		"blob": {Value: []byte(`"` + strings.Repeat("x", 3<<20) + `"`)},
+	}}
+	err := checkRunInput("the input of child w/g/m", &big)
+	assert.ErrorContains(t, err, `the input of child w/g/m is`)
+	assert.ErrorContains(t, err, `the channel's largest value is "blob"`)
 }
