@@ -1,5 +1,7 @@
 package temporal
 
+// Tests of unexported helpers: retry delays and run-input size checks.
+
 import (
 	"strings"
 	"testing"
