@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/graflow-go/graflow/internal/testutil"
+
 	"bufio"
 	"bytes"
 	"context"
@@ -54,7 +56,7 @@ func TestThreeTerminalFlow(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
-	addr, ui := freeAddress(t), freeAddress(t)
+	addr, ui := testutil.FreeAddress(t), testutil.FreeAddress(t)
 	_, port, _ := strings.Cut(addr, ":")
 	_, uiPort, _ := strings.Cut(ui, ":")
 	dev := exec.Command(bin, "dev", "--db-file", filepath.Join(dir, "dev.sqlite"), "--port", port, "--ui-port", uiPort, "--no-worker")

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/graflow-go/graflow/internal/testutil"
 
 	"github.com/graflow-go/graflow/examples"
 	"github.com/graflow-go/graflow/graflow"
@@ -89,15 +90,6 @@ func execute(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	defer cancel()
 	err = root.ExecuteContext(ctx)
 	return out.String(), errOut.String(), err
-}
-
-func freeAddress(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
 }
 
 func exampleNames() []string {
@@ -328,7 +320,7 @@ func TestRunURL(t *testing.T) {
 // stdout.
 func TestNoServer(t *testing.T) {
 	bin := starterBinary(t)
-	addr := freeAddress(t)
+	addr := testutil.FreeAddress(t)
 	cases := [][]string{{"result", "some-workflow-1"}}
 	if names := exampleNames(); len(names) > 0 {
 		cases = append(cases, []string{"run", names[0]}, []string{"start", names[0]})

@@ -10,17 +10,9 @@ import (
 	"github.com/spf13/viper"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// freeAddress returns a loopback address nothing listens on.
-func freeAddress(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
-}
+	"github.com/graflow-go/graflow/internal/testutil"
+)
 
 // silentAddress returns a loopback address that accepts connections and
 // never answers.
@@ -53,7 +45,7 @@ func TestDialError(t *testing.T) {
 		address    func(t *testing.T) string
 		wantReason string
 	}{
-		{name: "nothing listening", address: freeAddress, wantReason: "connection refused"},
+		{name: "nothing listening", address: func(t *testing.T) string { return testutil.FreeAddress(t) }, wantReason: "connection refused"},
 		{name: "no answer", address: silentAddress, wantReason: "no answer within 5s"},
 		{
 			name:       "unknown host",

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,18 +15,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/graflow-go/graflow/internal/testutil"
+
 	"github.com/graflow-go/graflow/internal/cli"
 	"github.com/graflow-go/graflow/temporal"
 )
-
-func freeAddress(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
-}
 
 // isolate blanks the environment variables the command reads and moves to
 // an empty directory (no ./graflow.yaml).
@@ -143,7 +135,7 @@ func TestBanner(t *testing.T) {
 
 func TestNoServer(t *testing.T) {
 	isolate(t)
-	addr := freeAddress(t)
+	addr := testutil.FreeAddress(t)
 	cmd := Command("worker")
 	var stderr bytes.Buffer
 	cmd.SetArgs([]string{"--address", addr})
