@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/graflow-go/graflow/graflow"
-	"github.com/graflow-go/graflow/internal/cli"
 	"github.com/graflow-go/graflow/temporal"
 )
 
@@ -81,13 +80,9 @@ and the rest runs with the workers' current code. Prints
 
 // checkpointManager dials the configured server.
 func (a *app) checkpointManager(cmd *cobra.Command) (*temporal.CheckpointManager, func(), error) {
-	cfg, _, err := a.settings(cmd)
+	c, ro, err := a.connect(cmd)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := cli.DialConfig(cmd.Context(), cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	return temporal.NewCheckpointManager(c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace}), c.Close, nil
+	return temporal.NewCheckpointManager(c, ro), c.Close, nil
 }

@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/graflow-go/graflow/graflow"
-	"github.com/graflow-go/graflow/internal/cli"
 	"github.com/graflow-go/graflow/signals"
 )
 
@@ -152,11 +151,8 @@ func describeResponse(r graflow.FeedbackResponse) string {
 
 // dial connects to the configured server.
 func (a *app) dial(cmd *cobra.Command) (client.Client, error) {
-	cfg, _, err := a.settings(cmd)
-	if err != nil {
-		return nil, err
-	}
-	return cli.DialConfig(cmd.Context(), cfg)
+	c, _, err := a.connect(cmd)
+	return c, err
 }
 
 // listedRequest is one line of `feedback list --json`.

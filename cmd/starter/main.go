@@ -13,8 +13,10 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
+	"go.temporal.io/sdk/client"
 
 	"github.com/graflow-go/graflow/internal/cli"
+	"github.com/graflow-go/graflow/temporal"
 )
 
 // keyUIURL is the starter's own setting: the base URL of the Temporal Web
@@ -108,6 +110,20 @@ func (a *app) settings(cmd *cobra.Command) (cli.Config, *slog.Logger, error) {
 		return cli.Config{}, nil, err
 	}
 	return cfg, cli.NewLogger(cmd.ErrOrStderr(), cfg.LogLevel), nil
+}
+
+// connect dials the configured server and returns the client with the
+// settings' Runner options; the caller closes the client.
+func (a *app) connect(cmd *cobra.Command) (client.Client, temporal.RunnerOptions, error) {
+	cfg, _, err := a.settings(cmd)
+	if err != nil {
+		return nil, temporal.RunnerOptions{}, err
+	}
+	c, err := cli.DialConfig(cmd.Context(), cfg)
+	if err != nil {
+		return nil, temporal.RunnerOptions{}, err
+	}
+	return c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace}, nil
 }
 
 // uiURL returns the configured Web UI base URL, without trailing slash.

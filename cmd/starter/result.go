@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/graflow-go/graflow/examples"
-	"github.com/graflow-go/graflow/internal/cli"
 	"github.com/graflow-go/graflow/temporal"
 )
 
@@ -38,17 +37,13 @@ default, by the example whose name followed by "-" starts the workflow id
 			} else if e, ok := exampleForID(workflowID); ok {
 				ex = &e
 			}
-			cfg, logger, err := a.settings(cmd)
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			c, err := cli.DialConfig(ctx, cfg)
+			c, ro, err := a.connect(cmd)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			res, err := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace}).Result(ctx, workflowID, runID)
+			ctx := cmd.Context()
+			res, err := temporal.NewRunner(c, ro).Result(ctx, workflowID, runID)
 			if err != nil {
 				if ctx.Err() != nil {
 					return fmt.Errorf("interrupted while waiting for %s", workflowID)
@@ -58,7 +53,6 @@ default, by the example whose name followed by "-" starts the workflow id
 			out, err := formatResult(ex, res)
 			if err != nil && !cmd.Flags().Changed("workflow") {
 				// A guessed example that does not fit: show the raw value.
-				logger.Debug("result does not fit the example; printing raw JSON", "error", err)
 				out, err = rawJSON(res), nil
 			}
 			if err != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/graflow-go/graflow/internal/cli"
 	"github.com/graflow-go/graflow/temporal"
 )
 
@@ -28,23 +27,19 @@ result with "starter result <workflow-id>".`,
 			if err != nil {
 				return err
 			}
-			cfg, _, err := a.settings(cmd)
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			c, err := cli.DialConfig(ctx, cfg)
+			c, ro, err := a.connect(cmd)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			runner := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace})
+			ctx := cmd.Context()
+			runner := temporal.NewRunner(c, ro)
 			h, err := wf.Start(ctx, runner, opts...)
 			if err != nil {
 				return err
 			}
 			if ui := a.uiURL(); ui != "" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "view it at %s\n", runURL(ui, cfg.Namespace, h.WorkflowID, h.RunID))
+				fmt.Fprintf(cmd.ErrOrStderr(), "view it at %s\n", runURL(ui, ro.Namespace, h.WorkflowID, h.RunID))
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s\n", h.WorkflowID, h.RunID)
 			return err
