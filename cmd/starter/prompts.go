@@ -166,16 +166,7 @@ func writeMessages(w io.Writer, msgs []prompts.Message) error {
 // else a string), with JSON numbers turned into int64 or float64 so that
 // templates can compute with them.
 func parseVars(pairs []string) (map[string]any, error) {
-	out := make(map[string]any, len(pairs))
-	for _, p := range pairs {
-		key, raw, ok := strings.Cut(p, "=")
-		key = strings.TrimSpace(key)
-		if !ok || key == "" {
-			return nil, fmt.Errorf("invalid --var %q: want key=value", p)
-		}
-		out[key] = plainNumbers(parseValue(raw))
-	}
-	return out, nil
+	return parsePairs("--var", pairs, func(raw string) any { return plainNumbers(parseValue(raw)) })
 }
 
 // plainNumbers replaces the json.Number values of v, at any depth, with

@@ -140,14 +140,20 @@ func (f *runFlags) options(ex examples.Example) ([]graflow.ExecuteOption, error)
 // parseInputs parses key=value pairs; a later pair overrides an earlier one
 // with the same key.
 func parseInputs(pairs []string) (map[string]any, error) {
+	return parsePairs("--input", pairs, parseValue)
+}
+
+// parsePairs parses key=value pairs given with flag (later keys win), each
+// value converted by value.
+func parsePairs(flag string, pairs []string, value func(string) any) (map[string]any, error) {
 	out := make(map[string]any, len(pairs))
 	for _, p := range pairs {
 		key, raw, ok := strings.Cut(p, "=")
 		key = strings.TrimSpace(key)
 		if !ok || key == "" {
-			return nil, fmt.Errorf("invalid --input %q: want key=value", p)
+			return nil, fmt.Errorf("invalid %s %q: want key=value", flag, p)
 		}
-		out[key] = parseValue(raw)
+		out[key] = value(raw)
 	}
 	return out, nil
 }
