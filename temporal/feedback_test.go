@@ -12,13 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	sdktemporal "go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/examples"
@@ -43,7 +40,6 @@ func newHITL(t *testing.T, reg *graflow.Registry) *hitl {
 	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	h := &hitl{t: t, reg: reg, env: suite.NewTestWorkflowEnvironment()}
 	h.env.SetTestTimeout(30 * time.Second)
-	h.env.RegisterDynamicWorkflow(temporal.Interpret, workflow.DynamicRegisterOptions{})
 	return h
 }
 
@@ -61,13 +57,8 @@ func (h *hitl) run(wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*graflo
 	in, err := temporal.Compile(wf, cfg)
 	require.NoError(h.t, err)
 	in.Spec.InlineChannel = true
-	runner := activities.NewRunner(h.reg, nil, slog.New(slog.DiscardHandler))
-	for _, name := range h.reg.Names() {
-		h.env.RegisterActivityWithOptions(runner.Run, activity.RegisterOptions{Name: name})
-	}
-	h.env.RegisterDynamicActivity(func(ctx context.Context, _ converter.EncodedValues) (*activities.Output, error) {
-		return nil, activities.NotRegistered(activity.GetInfo(ctx).ActivityType.Name, "test")
-	}, activity.DynamicRegisterOptions{})
+	// Registered here, once the test has defined its tasks.
+	temporal.Register(h.env, h.reg, activities.NewRunner(h.reg, nil, slog.New(slog.DiscardHandler)), "test")
 	h.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		v, ok := args.Get(0).(sdktemporal.SearchAttributes).GetBool(signals.AwaitingFeedback)
 		require.True(h.t, ok, "upsert without %s", signals.AwaitingAttribute)

@@ -49,13 +49,27 @@ func NewWorker(c client.Client, taskQueue string, opts WorkerOptions) (worker.Wo
 		Identity:                           opts.Identity,
 		MaxConcurrentActivityExecutionSize: opts.MaxConcurrentTasks,
 	})
-	w.RegisterDynamicWorkflow(Interpret, workflow.DynamicRegisterOptions{})
-	runner := activities.NewRunner(reg, c, opts.Logger, activities.WithPrompts(opts.Prompts))
+	Register(w, reg, activities.NewRunner(reg, c, opts.Logger, activities.WithPrompts(opts.Prompts)), taskQueue)
+	return w, nil
+}
+
+// Registrar is where Register puts the interpreter and the tasks: a
+// worker.Worker, or the SDK's testsuite.TestWorkflowEnvironment.
+type Registrar interface {
+	RegisterDynamicWorkflow(w any, options workflow.DynamicRegisterOptions)
+	RegisterActivityWithOptions(a any, options activity.RegisterOptions)
+	RegisterDynamicActivity(a any, options activity.DynamicRegisterOptions)
+}
+
+// Register registers the interpreter as the dynamic workflow, runner.Run
+// under every task name of reg, and a fallback activity that fails tasks
+// the registry lacks with graflow.ErrTaskNotRegistered, naming taskQueue.
+func Register(r Registrar, reg *graflow.Registry, runner *activities.Runner, taskQueue string) {
+	r.RegisterDynamicWorkflow(Interpret, workflow.DynamicRegisterOptions{})
 	for _, name := range reg.Names() {
-		w.RegisterActivityWithOptions(runner.Run, activity.RegisterOptions{Name: name})
+		r.RegisterActivityWithOptions(runner.Run, activity.RegisterOptions{Name: name})
 	}
-	w.RegisterDynamicActivity(func(ctx context.Context, _ converter.EncodedValues) (*activities.Output, error) {
+	r.RegisterDynamicActivity(func(ctx context.Context, _ converter.EncodedValues) (*activities.Output, error) {
 		return nil, activities.NotRegistered(activity.GetInfo(ctx).ActivityType.Name, taskQueue)
 	}, activity.DynamicRegisterOptions{})
-	return w, nil
 }

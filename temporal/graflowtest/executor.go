@@ -7,11 +7,8 @@ import (
 	"log/slog"
 	"sync"
 
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
@@ -63,14 +60,7 @@ func (e *Executor) Start(_ context.Context, wf *graflow.Workflow, cfg graflow.Ru
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterDynamicWorkflow(temporal.Interpret, workflow.DynamicRegisterOptions{})
-	runner := activities.NewRunner(e.registry, nil, nil)
-	for _, name := range e.registry.Names() {
-		env.RegisterActivityWithOptions(runner.Run, activity.RegisterOptions{Name: name})
-	}
-	env.RegisterDynamicActivity(func(ctx context.Context, _ converter.EncodedValues) (*activities.Output, error) {
-		return nil, activities.NotRegistered(activity.GetInfo(ctx).ActivityType.Name, "graflowtest")
-	}, activity.DynamicRegisterOptions{})
+	temporal.Register(env, e.registry, activities.NewRunner(e.registry, nil, nil), "graflowtest")
 	env.ExecuteWorkflow(wf.Name(), in)
 
 	e.mu.Lock()
