@@ -57,6 +57,21 @@ func Get(name string) (Example, bool) {
 	return e, ok
 }
 
+// Printed is what a run of the example shows, given its result and error:
+// Format's text, or the error's text for an example that Fails. It is
+// compared with Output by the tests.
+func (e Example) Printed(res *graflow.Result, err error) (string, error) {
+	switch {
+	case e.Fails && err != nil:
+		return err.Error(), nil
+	case e.Fails:
+		return "", fmt.Errorf("example %q should fail, but its run succeeded", e.Name)
+	case err != nil:
+		return "", err
+	}
+	return e.Format(res)
+}
+
 // valueAs is a Format that prints the run's value decoded as T.
 func valueAs[T any](format string) func(*graflow.Result) (string, error) {
 	return func(res *graflow.Result) (string, error) {
