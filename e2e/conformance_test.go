@@ -46,9 +46,7 @@ func value[T any](t *testing.T, res *graflow.Result) T {
 
 func channelLog(t *testing.T, res *graflow.Result) []string {
 	t.Helper()
-	var log []string
-	require.NoError(t, res.Channel.Get("log", &log))
-	return log
+	return channelValue[[]string](t, res, "log")
 }
 
 // Scenarios 9-22: parameter resolution and results.
