@@ -53,9 +53,11 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 	if !ok {
 		return nil, NotRegistered(in.Task, info.TaskQueue)
 	}
-	chOpts := graflow.ChannelOptions{Context: ctx, Record: true, Absent: in.Absent}
+	chOpts := graflow.ChannelOptions{Context: ctx, Record: true, Absent: in.Absent, KeysKnown: in.KeysKnown, Omitted: in.Omitted}
+	var source *querySource
 	if !in.Complete {
-		chOpts.Source = &querySource{client: r.client, workflowID: info.WorkflowExecution.ID, runID: info.WorkflowExecution.RunID, scope: in.Scope}
+		source = &querySource{client: r.client, workflowID: info.WorkflowExecution.ID, runID: info.WorkflowExecution.RunID, scope: in.Scope}
+		chOpts.Source = source
 	}
 	ch := graflow.NewChannel(in.Reads, chOpts)
 	fctx, feedback := feedbackContext(ctx, in.Feedback)
@@ -86,7 +88,14 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 		err = errGoexit
 	}
 	if err == nil {
-		out := &Output{Value: value, Ops: ch.Ops()}
+		err = ch.Err() // a failed read or write the body ignored
+	}
+	if errors.Is(err, graflow.ErrChannelUnavailable) {
+		// Not the task's fault: this attempt fails and Temporal runs it again.
+		return nil, failures.Encode(fmt.Errorf("task %q (attempt %d): %w", in.TaskID, attempt, err), false)
+	}
+	if err == nil {
+		out := &Output{Value: value, Ops: ch.Ops(), Fetched: source.fetchedKeys()}
 		if out.Commands, err = encodeCommands(tc.Commands()); err == nil {
 			err = checkOutput(in.TaskID, out)
 		}
@@ -128,34 +137,4 @@ func heartbeat(ctx context.Context, timeout time.Duration) (stop func()) {
 		}
 	}()
 	return func() { close(done) }
-}
-
-// querySource fetches channel keys from the running workflow by Query.
-type querySource struct {
-	client     client.Client
-	workflowID string
-	runID      string
-	scope      string
-}
-
-func (q *querySource) query(ctx context.Context, args ChannelQueryArgs) (ChannelQueryResult, error) {
-	var res ChannelQueryResult
-	if q.client == nil {
-		return res, errors.New("no Temporal client to read the channel from")
-	}
-	v, err := q.client.QueryWorkflow(ctx, q.workflowID, q.runID, ChannelQuery, args)
-	if err != nil {
-		return res, err
-	}
-	return res, v.Get(&res)
-}
-
-func (q *querySource) Fetch(ctx context.Context, keys []string) (map[string]graflow.ChannelEntry, error) {
-	res, err := q.query(ctx, ChannelQueryArgs{Scope: q.scope, Keys: keys})
-	return res.Entries, err
-}
-
-func (q *querySource) Keys(ctx context.Context) ([]string, error) {
-	res, err := q.query(ctx, ChannelQueryArgs{Scope: q.scope, AllKeys: true})
-	return res.Keys, err
 }

@@ -179,38 +179,68 @@ func TestRunChannelReadsAndAbsentKeys(t *testing.T) {
 }
 
 // A key neither sent nor listed as absent is fetched by Query; a runner
-// without a client (graflowtest, this test) cannot, and says so. Append,
-// Prepend and Add need the current value too (they return the new length or
-// sum and check the type), so they fetch as well: without a client they fail
-// unless the task declares the key with graflow.WithReads.
-func TestRunUndeclaredReadWithoutClient(t *testing.T) {
-	tests := []struct {
-		name string
-		op   func(ch *graflow.Channel) error
-	}{
-		{"get", func(ch *graflow.Channel) error { var v string; return ch.Get("elsewhere", &v) }},
-		{"append", func(ch *graflow.Channel) error { _, err := ch.Append("elsewhere", 1); return err }},
-		{"prepend", func(ch *graflow.Channel) error { _, err := ch.Prepend("elsewhere", 1); return err }},
-		{"add", func(ch *graflow.Channel) error { _, err := ch.Add("elsewhere", 1); return err }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+// without a client (this test) cannot. That is not the task's error: the
+// attempt fails retryable (Temporal runs it again), whether the body
+// returned the read's error or ignored it.
+func TestRunUnservedReadIsAnInfrastructureFailure(t *testing.T) {
+	for _, ignore := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ignored=%v", ignore), func(t *testing.T) {
 			reg := graflow.NewRegistry()
-			var opErr error
 			graflow.NewTask("snoop", func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
-				opErr = tt.op(ctx.Channel())
-				return "", opErr
+				var v string
+				err := ctx.Channel().Get("elsewhere", &v)
+				assert.ErrorIs(t, err, graflow.ErrChannelUnavailable)
+				assert.NotErrorIs(t, err, graflow.ErrKeyNotFound, "a failed fetch is not a missing key")
+				if ignore {
+					return "guess", nil
+				}
+				return "", err
 			}, graflow.WithRegistry(reg))
 			_, err := runActivity(t, reg, activities.Input{Task: "snoop", TaskID: "snoop"})
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), "no Temporal client")
+			app := applicationError(t, err)
+			assert.False(t, app.NonRetryable(), "Temporal retries the attempt")
 			assert.Contains(t, err.Error(), "elsewhere")
-			require.Error(t, opErr)
-			assert.NotErrorIs(t, opErr, graflow.ErrKeyNotFound, "a failed fetch is not a missing key")
-			te := taskError(t, err)
-			assert.Equal(t, "snoop", te.TaskID)
+			assert.Contains(t, err.Error(), `task "snoop"`)
+			var te *graflow.TaskError
+			assert.False(t, errors.As(failures.Decode(err), &te), "not the task's own error")
+			assert.ErrorIs(t, failures.Decode(err), graflow.ErrChannelUnavailable)
 		})
 	}
+}
+
+// Append, Prepend and Add on a key whose value is not at hand need no read:
+// they are recorded for the workflow to merge, and return 0.
+func TestRunWritesNeedNoRead(t *testing.T) {
+	reg := graflow.NewRegistry()
+	graflow.NewTask("blind_merge", func(ctx *graflow.TaskContext, _ graflow.None) (graflow.None, error) {
+		n, _ := ctx.Channel().Append("list", 1)
+		assert.Equal(t, 0, n)
+		_, _ = ctx.Channel().Prepend("list", 0)
+		sum, _ := ctx.Channel().Add("sum", 2)
+		assert.Equal(t, 0.0, sum)
+		return graflow.None{}, nil
+	}, graflow.WithRegistry(reg))
+	out, err := runActivity(t, reg, activities.Input{Task: "blind_merge", TaskID: "blind_merge"})
+	require.NoError(t, err)
+	require.Len(t, out.Ops, 3)
+	assert.Equal(t, []string{graflow.OpAppend, graflow.OpPrepend, graflow.OpAdd}, []string{out.Ops[0].Op, out.Ops[1].Op, out.Ops[2].Op})
+	assert.Empty(t, out.Fetched)
+}
+
+// A write that fails on a value at hand and whose error the body ignores
+// still fails the task, naming the key.
+func TestRunIgnoredWriteErrorFailsTheTask(t *testing.T) {
+	reg := graflow.NewRegistry()
+	graflow.NewTask("careless", func(ctx *graflow.TaskContext, _ graflow.None) (graflow.None, error) {
+		_, _ = ctx.Channel().Append("name", "x")
+		return graflow.None{}, nil
+	}, graflow.WithRegistry(reg))
+	_, err := runActivity(t, reg, activities.Input{Task: "careless", TaskID: "careless", Complete: true,
+		Reads: map[string]graflow.ChannelEntry{"name": {Value: json.RawMessage(`"text"`)}}})
+	te := taskError(t, err)
+	assert.Equal(t, "careless", te.TaskID)
+	assert.ErrorIs(t, te, graflow.ErrNotAList)
+	assert.Contains(t, err.Error(), `"name"`)
 }
 
 // Set and Delete do not need the current value: no fetch, no client needed.

@@ -29,8 +29,9 @@ type ChannelQueryResult struct {
 }
 
 // Input is what the interpreter sends to run one task: the parameters it
-// resolved and the channel keys the task declared it reads — never the whole
-// channel.
+// resolved and its view of the channel (temporal's channel view: the keys
+// it declared or read before, and small values up to a budget; larger
+// values by name only).
 type Input struct {
 	Task   string                          `json:"task"`
 	TaskID string                          `json:"task_id"`
@@ -39,7 +40,11 @@ type Input struct {
 	Reads  map[string]graflow.ChannelEntry `json:"reads,omitempty"`
 	Absent []string                        `json:"absent,omitempty"`
 	// Complete says Reads hold the whole channel: nothing is fetched.
-	Complete  bool `json:"complete,omitempty"`
+	Complete bool `json:"complete,omitempty"`
+	// KeysKnown says Reads and Omitted name every key: only the values of
+	// Omitted keys are fetched on demand, and the key list never is.
+	KeysKnown bool     `json:"keys_known,omitempty"`
+	Omitted   []string `json:"omitted,omitempty"`
 	Cycle     int  `json:"cycle"`
 	MaxCycles int  `json:"max_cycles"`
 	// Attempt is the 1-based attempt of the task's own retries
@@ -59,6 +64,9 @@ type Output struct {
 	// Suspended is the feedback request the task is waiting for: the task
 	// returned nothing and runs again once it is answered (see suspend.go).
 	Suspended *graflow.FeedbackRequest `json:"suspended,omitempty"`
+	// Fetched are the channel keys the task read on demand: its next runs
+	// in this workflow are sent them.
+	Fetched []string `json:"fetched,omitempty"`
 }
 
 // NodeSpec is one node of a run's graph: a task (Task set) or a parallel

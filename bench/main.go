@@ -45,6 +45,7 @@ func run(ctx context.Context, runs int) error {
 	w.RegisterActivityWithOptions(noopBody, activity.RegisterOptions{Name: "hand_noop"})
 	w.RegisterActivityWithOptions(sleepBody, activity.RegisterOptions{Name: "hand_sleep"})
 	w.RegisterActivityWithOptions(sumBody, activity.RegisterOptions{Name: "hand_sum"})
+	w.RegisterActivityWithOptions(mergeBody, activity.RegisterOptions{Name: "hand_merge"})
 	for _, wl := range workloads {
 		w.RegisterWorkflowWithOptions(wl.hand, workflow.RegisterOptions{Name: "hand_" + wl.name})
 	}
@@ -58,33 +59,35 @@ func run(ctx context.Context, runs int) error {
 	for _, wl := range workloads {
 		var g, h []time.Duration
 		var gEvents, hEvents int
+		var gBytes, hBytes int64
 		var gChildren []int
 		for i := -1; i < runs; i++ { // run -1 warms up and is not counted
 			start := time.Now()
-			res, err := wl.graflow().Execute(ctx, runner, graflow.WorkflowID(fmt.Sprintf("g-%s-%d", wl.name, i)))
+			res, err := wl.graflow().Execute(ctx, runner, append([]graflow.ExecuteOption{graflow.WorkflowID(fmt.Sprintf("g-%s-%d", wl.name, i))}, wl.options...)...)
 			if err != nil {
 				return fmt.Errorf("%s graflow: %w", wl.name, err)
 			}
 			if i >= 0 {
 				g = append(g, time.Since(start))
 			}
-			if gEvents, err = historyLength(ctx, c, res.WorkflowID); err != nil {
+			if gEvents, gBytes, err = history(ctx, c, res.WorkflowID); err != nil {
 				return err
 			}
 			if wl.children != nil {
 				gChildren = gChildren[:0]
 				for _, id := range wl.children(res.WorkflowID) {
-					n, err := historyLength(ctx, c, id)
+					n, b, err := history(ctx, c, id)
 					if err != nil {
 						return err
 					}
 					gChildren = append(gChildren, n)
+					gBytes += b
 				}
 			}
 
 			start = time.Now()
 			id := fmt.Sprintf("h-%s-%d", wl.name, i)
-			hr, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, "hand_"+wl.name)
+			hr, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, "hand_"+wl.name, wl.handArgs...)
 			if err == nil {
 				err = hr.Get(ctx, nil)
 			}
@@ -94,7 +97,7 @@ func run(ctx context.Context, runs int) error {
 			if i >= 0 {
 				h = append(h, time.Since(start))
 			}
-			if hEvents, err = historyLength(ctx, c, id); err != nil {
+			if hEvents, hBytes, err = history(ctx, c, id); err != nil {
 				return err
 			}
 		}
@@ -105,6 +108,9 @@ func run(ctx context.Context, runs int) error {
 		fmt.Printf("%-4s %-58s %10s %10s %7.2f %8d %8d", wl.name, wl.about, gm.Round(time.Millisecond), hm.Round(time.Millisecond), float64(gm)/float64(hm), gEvents, hEvents)
 		if len(gChildren) > 0 {
 			fmt.Printf("  (graflow child runs: %v events)", gChildren)
+		}
+		if wl.perTask > 0 {
+			fmt.Printf("  history bytes per task: graflow %d, hand %d", gBytes/int64(wl.perTask), hBytes/int64(wl.perTask))
 		}
 		fmt.Println()
 	}
@@ -117,10 +123,11 @@ func median(ds []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-func historyLength(ctx context.Context, c client.Client, id string) (int, error) {
+// history returns the events and bytes of a run's history.
+func history(ctx context.Context, c client.Client, id string) (int, int64, error) {
 	d, err := c.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return int(d.WorkflowExecutionInfo.HistoryLength), nil
+	return int(d.WorkflowExecutionInfo.HistoryLength), d.WorkflowExecutionInfo.HistorySizeBytes, nil
 }

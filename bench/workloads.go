@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -25,6 +26,17 @@ func sleepBody(ctx context.Context) (int, error) {
 
 func sumBody(_ context.Context, n int) (int, error) { return n, nil }
 
+func mergeBody(_ context.Context, i int) (int, error) { return i, nil }
+
+// bigChannel is W7's initial channel: 100 documents of 10 KB (1 MB).
+func bigChannel() map[string]any {
+	docs := map[string]any{}
+	for i := range 100 {
+		docs[fmt.Sprintf("doc_%03d", i)] = strings.Repeat("d", 10_000)
+	}
+	return docs
+}
+
 // graflow tasks over the same bodies.
 
 var (
@@ -35,6 +47,24 @@ var (
 		nodes := make([]graflow.Node, 1000)
 		for i := range nodes {
 			nodes[i] = noopTask.Instance(fmt.Sprintf("d%04d", i), nil)
+		}
+		return 1000, ctx.NextTask(graflow.Parallel(nodes[0], nodes[1], nodes[2:]...).Named("workers"))
+	})
+	// W6: members read one undeclared key and Append + Add, as users write them.
+	mergeTask = graflow.NewTask("bench_merge", func(ctx *graflow.TaskContext, in struct {
+		I int `json:"i"`
+	}) (int, error) {
+		var base int
+		_ = ctx.Channel().Get("base", &base)
+		v, _ := mergeBody(ctx, in.I)
+		ctx.Channel().Append("items", v)
+		ctx.Channel().Add("sum", float64(base+v))
+		return v, nil
+	})
+	mergeFanTask = graflow.NewTask("bench_merge_fan", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) {
+		nodes := make([]graflow.Node, 1000)
+		for i := range nodes {
+			nodes[i] = mergeTask.Instance(fmt.Sprintf("m%04d", i), graflow.Params{"i": i})
 		}
 		return 1000, ctx.NextTask(graflow.Parallel(nodes[0], nodes[1], nodes[2:]...).Named("workers"))
 	})
@@ -57,8 +87,15 @@ type workload struct {
 	about   string
 	graflow func() *graflow.Workflow
 	hand    any // workflow function
+	// options are the graflow run's options (its initial channel), and
+	// handArgs the hand-written run's arguments.
+	options  []graflow.ExecuteOption
+	handArgs []any
 	// children are the ids of the child runs of a graflow run.
 	children func(workflowID string) []string
+	// perTask divides the graflow run's history bytes into the bytes per
+	// task (0 = not reported).
+	perTask int
 }
 
 var workloads = []workload{
@@ -112,6 +149,38 @@ var workloads = []workload{
 			return wf
 		},
 		hand: HandLoop,
+	},
+	{
+		name:  "W6",
+		about: "W3 with members reading a key and Append + Add (undeclared)",
+		graflow: func() *graflow.Workflow {
+			wf := graflow.NewWorkflow("bench_w6")
+			wf.Add(graflow.Chain(mergeFanTask, sumTask.Instance("sum", nil)))
+			return wf
+		},
+		options: []graflow.ExecuteOption{graflow.InitialChannel(map[string]any{"base": 1})},
+		hand:    HandMergeFanOut,
+		children: func(id string) []string {
+			return []string{id + "/workers/batch-1", id + "/workers/batch-2"}
+		},
+		perTask: 1000,
+	},
+	{
+		name:  "W7",
+		about: "100-task chain of trivial tasks over a 1 MB channel",
+		graflow: func() *graflow.Workflow {
+			nodes := make([]graflow.Node, 100)
+			for i := range nodes {
+				nodes[i] = noopTask.Instance(fmt.Sprintf("n%03d", i), nil)
+			}
+			wf := graflow.NewWorkflow("bench_w7")
+			wf.Add(graflow.Chain(nodes[0], nodes[1:]...))
+			return wf
+		},
+		options:  []graflow.ExecuteOption{graflow.InitialChannel(bigChannel())},
+		hand:     HandBigChain,
+		handArgs: []any{bigChannel()},
+		perTask:  100,
 	},
 }
 
@@ -171,3 +240,34 @@ func HandDynamicFanOut(ctx workflow.Context) (int, error) {
 
 // HandLoop is W4 written by hand: 1,000 sequential activities.
 func HandLoop(ctx workflow.Context) (int, error) { return sequence(ctx, 1000) }
+
+// HandMergeFanOut is W6 written by hand: 1,000 concurrent activities whose
+// values the workflow appends to a list and adds to a sum.
+func HandMergeFanOut(ctx workflow.Context) (int, error) {
+	ctx = activityCtx(ctx)
+	var width int
+	if err := workflow.ExecuteActivity(ctx, "hand_noop").Get(ctx, &width); err != nil {
+		return 0, err
+	}
+	futures := make([]workflow.Future, 1000*width)
+	for i := range futures {
+		futures[i] = workflow.ExecuteActivity(ctx, "hand_merge", i)
+	}
+	var items []int
+	sum := 0
+	for _, f := range futures {
+		var v int
+		if err := f.Get(ctx, &v); err != nil {
+			return 0, err
+		}
+		items = append(items, v)
+		sum += 1 + v
+	}
+	var out int
+	err := workflow.ExecuteActivity(ctx, "hand_sum", len(items)+sum).Get(ctx, &out)
+	return out, err
+}
+
+// HandBigChain is W7 written by hand: the workflow holds the 1 MB of
+// documents it was started with and runs 100 sequential activities.
+func HandBigChain(ctx workflow.Context, _ map[string]any) (int, error) { return sequence(ctx, 100) }

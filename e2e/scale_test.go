@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,18 +15,28 @@ import (
 	"github.com/graflow-go/graflow/temporal"
 )
 
-// A 10,000-branch dynamic fan-out of trivial tasks completes, every write
-// is merged, and no run's history passes 12,000 events.
+// A 10,000-branch dynamic fan-out whose members read a key and Add,
+// Append and Set without declaring anything completes, every write is
+// merged exactly once, and no run's history passes 12,000 events.
 func TestScaleDynamicFanOut(t *testing.T) {
 	t.Parallel()
-	const width = 10000
+	const width, base = 10000, 7
 	start := time.Now()
-	res, err := run(t, flow(t, graflow.Chain(c.ScaleFanOut.Instance("fan", graflow.Params{"width": width}), c.ScaleCount.Instance("total", nil))))
+	res, err := run(t, flow(t, graflow.Chain(c.ScaleFanOut.Instance("fan", graflow.Params{"width": width}), c.ScaleCount.Instance("total", nil))),
+		graflow.InitialChannel(map[string]any{"base": base}))
 	require.NoError(t, err)
 	elapsed := time.Since(start)
 	var total int
 	require.NoError(t, res.Value(&total))
 	assert.Equal(t, width, total)
+	assert.Equal(t, float64(width*base+width*(width-1)/2), channelValue[float64](t, res, "sum"))
+	items := channelValue[[]int](t, res, "items")
+	slices.Sort(items)
+	assert.Len(t, items, width)
+	assert.Len(t, slices.Compact(items), width, "no append merged twice")
+	for i := range width {
+		require.Equal(t, i, channelValue[int](t, res, fmt.Sprintf("leaf_%05d", i)))
+	}
 
 	cl := srv.Client()
 	largest, runs := historyLength(t, cl, res.WorkflowID), 1
@@ -74,4 +85,27 @@ func TestScaleIterationLoop(t *testing.T) {
 	}
 	t.Logf("%d-iteration loop: %v, %d runs (continue-as-new), largest history %d events", until, elapsed.Round(time.Millisecond), runs, largest)
 	assert.GreaterOrEqual(t, runs, 2)
+}
+
+// A static group of 400 members that read and write the channel freely
+// (nothing declared, errors ignored): every write is merged exactly once.
+func TestScaleStaticGroup(t *testing.T) {
+	t.Parallel()
+	const width, base = 400, 3
+	members := make([]graflow.Node, width)
+	for i := range members {
+		members[i] = c.ScaleLeaf.Instance(fmt.Sprintf("member_%03d", i), graflow.Params{"i": i})
+	}
+	res, err := run(t, flow(t, graflow.Chain(graflow.Parallel(members[0], members[1], members[2:]...), c.ScaleCount.Instance("total", nil))),
+		graflow.InitialChannel(map[string]any{"base": base}))
+	require.NoError(t, err)
+	assert.Equal(t, width, value[int](t, res))
+	assert.Equal(t, float64(width*base+width*(width-1)/2), channelValue[float64](t, res, "sum"))
+	items := channelValue[[]int](t, res, "items")
+	slices.Sort(items)
+	assert.Equal(t, width, len(slices.Compact(items)))
+	assert.Len(t, items, width)
+	for i := range width {
+		require.Equal(t, i, channelValue[int](t, res, fmt.Sprintf("leaf_%05d", i)))
+	}
 }

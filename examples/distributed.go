@@ -30,7 +30,7 @@ var distProcess = graflow.NewTask("dist_process", func(ctx *graflow.TaskContext,
 	}
 	_, err := ctx.Channel().Append("partials", fmt.Sprintf("%s=%d", ctx.TaskID(), sum))
 	return sum, err
-}, graflow.WithReads("partials"))
+})
 
 var distAggregate = graflow.NewTask("dist_aggregate", func(ctx *graflow.TaskContext, in struct {
 	Partials []string `json:"partials"`

@@ -49,7 +49,7 @@ var summarizeWorkers = graflow.NewTask("summarize_workers", func(ctx *graflow.Ta
 		return "", err
 	}
 	return fmt.Sprintf("processed %d items: %s", len(done), strings.Join(done, ", ")), nil
-}, graflow.WithReads("processed"))
+})
 
 type pathIn struct {
 	ParentPath string `json:"parent_path"`
@@ -83,7 +83,7 @@ var reportEndpoints = graflow.NewTask("report_endpoints", func(ctx *graflow.Task
 		return "", err
 	}
 	return fmt.Sprintf("endpoint ran %d times: %s", len(runs), strings.Join(runs, ", ")), nil
-}, graflow.WithReads("endpoints"))
+})
 
 var fanRoot = graflow.NewTask("fan_root", func(ctx *graflow.TaskContext, _ graflow.None) (graflow.None, error) {
 	group := graflow.Parallel(branchWork.Instance("branch_a", nil), branchWork.Instance("branch_b", nil))
@@ -104,7 +104,7 @@ var integrator = graflow.NewTask("integrator", func(ctx *graflow.TaskContext, _ 
 		return "", err
 	}
 	return fmt.Sprintf("integrator ran once, after %s", strings.Join(done, " and ")), nil
-}, graflow.WithReads("branches_done", "integrator_runs"))
+})
 
 func init() {
 	register(Example{

@@ -24,13 +24,13 @@ var agent = graflow.NewTask("agent", func(ctx *graflow.TaskContext, _ graflow.No
 		return answer, nil
 	}
 	return fmt.Sprintf("thinking (cycle %d)", ctx.Cycle()), nil
-}, graflow.WithReads("tool_calls"))
+})
 
 var tool = graflow.NewTask("tool", func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
 	call := fmt.Sprintf("search#%d", ctx.Cycle())
 	_, err := ctx.Channel().Append("tool_calls", call)
 	return call, err
-}, graflow.WithReads("tool_calls"))
+})
 
 var optimize = graflow.NewTask("optimize", func(ctx *graflow.TaskContext, in struct {
 	X      float64 `json:"x"`

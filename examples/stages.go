@@ -30,7 +30,7 @@ var stage = graflow.NewTask("stage", func(ctx *graflow.TaskContext, in struct {
 		return nil, err
 	}
 	return append(trace, me), nil
-}, graflow.WithReads("trace"))
+})
 
 // stages builds instances of stage: one per name, all in stage s, each
 // expecting after earlier tasks.

@@ -61,6 +61,12 @@ type ChannelOptions struct {
 	ReadOnly bool
 	// Absent lists keys known to hold nothing, so Source is not asked for them.
 	Absent []string
+	// KeysKnown says the entries and Omitted name every key there is: the
+	// Source is asked only for the values of Omitted keys, never for the
+	// key list, and any other key is absent.
+	KeysKnown bool
+	// Omitted are keys that hold values the channel was not given.
+	Omitted []string
 }
 
 // Channel is the run's shared key-value store. Values are JSON. It is safe
@@ -75,6 +81,18 @@ type Channel struct {
 	remoteKeys map[string]bool
 	opts       ChannelOptions
 	ops        []ChannelOp
+	// deferred are writes (append, prepend, add) to keys whose value is not
+	// at hand: recorded without a read, applied here only if the key is read.
+	deferred map[string][]ChannelOp
+	// failed holds, per key, a write that failed and was not followed by a
+	// successful write of that key (see Err).
+	failed map[string]error
+	// readErr is the first failure of the source.
+	readErr error
+	// lists hold list values being appended to in parsed form, so that a
+	// run of appends (a group's branches merged) costs O(1) each; the
+	// entry's Value is rebuilt from it when read (see materialize).
+	lists map[string][]json.RawMessage
 }
 
 // NewChannel returns a channel holding entries (copied).
@@ -91,6 +109,12 @@ func NewChannel(entries map[string]ChannelEntry, opts ChannelOptions) *Channel {
 	}
 	for _, k := range opts.Absent {
 		c.absent[k] = true
+	}
+	if opts.KeysKnown && !c.allKeys {
+		c.remoteKeys = map[string]bool{}
+		for _, k := range opts.Omitted {
+			c.remoteKeys[k] = true
+		}
 	}
 	return c
 }
@@ -173,6 +197,8 @@ func (c *Channel) Keys() []string {
 			for _, k := range keys {
 				c.remoteKeys[k] = true
 			}
+		} else {
+			c.sourceFailed(fmt.Errorf("graflow: listing channel keys: %w", err))
 		}
 	}
 	now := c.opts.Now().UnixNano()
@@ -190,6 +216,12 @@ func (c *Channel) Keys() []string {
 			keys = append(keys, k)
 		}
 	}
+	for k := range c.deferred {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
 	slices.Sort(keys)
 	return keys
 }
@@ -202,6 +234,12 @@ func (c *Channel) Set(key string, v any, opts ...SetOption) error {
 
 // Append adds v to the end of the list under key (creating it) and returns
 // the new length. A non-list value is ErrNotAList.
+//
+// A write never needs a read: when the current value of key is not at hand
+// (a large value the task was not sent, see WithReads), the write is
+// recorded and merged by the workflow, and Append returns 0; a later Get of
+// key fetches the value and shows the write. The same holds for Prepend and
+// Add.
 func (c *Channel) Append(key string, v any, opts ...SetOption) (int, error) {
 	n, err := c.write(ChannelOp{Op: OpAppend, Key: key}, v, opts)
 	return int(n), err
@@ -232,16 +270,84 @@ func (c *Channel) write(op ChannelOp, v any, opts []SetOption) (float64, error) 
 	for _, o := range opts {
 		o(&op)
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ready()
 	if op.Op == OpSet || op.Op == OpAppend || op.Op == OpPrepend {
 		raw, err := json.Marshal(v)
 		if err != nil {
-			return 0, fmt.Errorf("graflow: channel key %q: value is not JSON: %w", op.Key, err)
+			return 0, c.failedWrite(op.Key, fmt.Errorf("graflow: channel key %q: value is not JSON: %w", op.Key, err))
 		}
 		op.Value = raw
 	}
+	if (op.Op == OpAppend || op.Op == OpPrepend || op.Op == OpAdd) && !c.atHand(op.Key) {
+		if c.deferred == nil {
+			c.deferred = map[string][]ChannelOp{}
+		}
+		c.deferred[op.Key] = append(c.deferred[op.Key], op)
+		c.record(op)
+		return 0, nil
+	}
+	out, err := c.apply(op)
+	if err != nil {
+		return 0, c.failedWrite(op.Key, err)
+	}
+	delete(c.failed, op.Key)
+	return out, nil
+}
+
+// atHand reports, under c.mu, whether the current value of key (or its
+// absence) is known without asking the source.
+func (c *Channel) atHand(key string) bool {
+	if len(c.deferred[key]) > 0 {
+		return false
+	}
+	if _, ok := c.entries[key]; ok {
+		return true
+	}
+	return c.allKeys || c.absent[key] || (c.remoteKeys != nil && !c.remoteKeys[key])
+}
+
+// failedWrite remembers err as the failure of a write of key (see Err).
+func (c *Channel) failedWrite(key string, err error) error {
+	if c.failed == nil {
+		c.failed = map[string]error{}
+	}
+	c.failed[key] = err
+	return err
+}
+
+// sourceFailed remembers the first failure to read from the source (see Err).
+func (c *Channel) sourceFailed(err error) error {
+	if c.readErr == nil {
+		c.readErr = err
+	}
+	return err
+}
+
+// Err returns the first read the channel could not serve (the workflow
+// could not be asked for a key), else a write that failed (a value that is
+// not JSON, an append to a non-list, an add to a non-number) and was not
+// followed by a successful write of the same key, or nil. A task whose body
+// returns nil fails with this error all the same: no read or write is lost
+// silently because its error was ignored.
+func (c *Channel) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.apply(op)
+	if c.readErr != nil {
+		return c.readErr
+	}
+	if len(c.failed) == 0 {
+		return nil
+	}
+	return c.failed[slices.Min(slices.Collect(maps.Keys(c.failed)))]
+}
+
+// record keeps op when the channel records its writes.
+func (c *Channel) record(op ChannelOp) {
+	if c.opts.Record {
+		c.ops = append(c.ops, op)
+	}
 }
 
 // Apply performs recorded ops in order (a task's writes, or a branch's on
@@ -273,12 +379,36 @@ func (c *Channel) Entries() map[string]ChannelEntry {
 	c.ready()
 	now := c.opts.Now().UnixNano()
 	out := make(map[string]ChannelEntry, len(c.entries))
+	for k := range c.lists {
+		c.materialize(k)
+	}
 	for k, e := range c.entries {
 		if !expired(e, now) {
 			out[k] = e
 		}
 	}
 	return out
+}
+
+// materialize rebuilds, under c.mu, the JSON of a list kept parsed.
+func (c *Channel) materialize(key string) {
+	list, ok := c.lists[key]
+	if !ok {
+		return
+	}
+	delete(c.lists, key)
+	e := c.entries[key]
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, v := range list {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(v)
+	}
+	b.WriteByte(']')
+	e.Value = b.Bytes()
+	c.entries[key] = e
 }
 
 // apply performs one op under c.mu; for list ops it returns the new length,
@@ -297,17 +427,24 @@ func (c *Channel) apply(op ChannelOp) (float64, error) {
 	case OpDelete:
 		delete(c.entries, op.Key)
 	case OpAppend, OpPrepend:
-		cur, ok, err := c.lookup(op.Key)
-		if err != nil {
-			return 0, err
+		list, parsed := c.lists[op.Key]
+		if cur := c.entries[op.Key]; parsed && expired(cur, now.UnixNano()) {
+			list = nil
+		} else if parsed && expires == 0 {
+			expires = cur.Expires
 		}
-		var list []json.RawMessage
-		if ok {
-			if v := bytes.TrimSpace(cur.Value); len(v) == 0 || v[0] != '[' || json.Unmarshal(v, &list) != nil {
-				return 0, fmt.Errorf("%w: key %q holds %s", ErrNotAList, op.Key, abbreviate(cur.Value))
+		if !parsed {
+			cur, ok, err := c.lookup(op.Key)
+			if err != nil {
+				return 0, err
 			}
-			if expires == 0 {
-				expires = cur.Expires
+			if ok {
+				if v := bytes.TrimSpace(cur.Value); len(v) == 0 || v[0] != '[' || json.Unmarshal(v, &list) != nil {
+					return 0, fmt.Errorf("%w: key %q holds %s", ErrNotAList, op.Key, abbreviate(cur.Value))
+				}
+				if expires == 0 {
+					expires = cur.Expires
+				}
 			}
 		}
 		if op.Op == OpAppend {
@@ -315,8 +452,11 @@ func (c *Channel) apply(op ChannelOp) (float64, error) {
 		} else {
 			list = append([]json.RawMessage{op.Value}, list...)
 		}
-		raw, _ := json.Marshal(list) // a list of valid JSON values always marshals
-		c.entries[op.Key] = ChannelEntry{Value: raw, Expires: expires}
+		if c.lists == nil {
+			c.lists = map[string][]json.RawMessage{}
+		}
+		c.lists[op.Key] = list
+		c.entries[op.Key] = ChannelEntry{Expires: expires} // Value: see materialize
 		out = float64(len(list))
 	case OpAdd:
 		cur, ok, err := c.lookup(op.Key)
@@ -346,26 +486,48 @@ func (c *Channel) apply(op ChannelOp) (float64, error) {
 	if op.Op == OpDelete {
 		c.absent[op.Key] = true
 	}
-	if c.opts.Record {
-		c.ops = append(c.ops, op)
+	if op.Op == OpSet || op.Op == OpDelete {
+		delete(c.deferred, op.Key) // the value no longer depends on the old one
+		delete(c.lists, op.Key)
 	}
+	c.record(op)
 	return out, nil
 }
 
-// lookup finds key under c.mu, fetching it from the source when unknown.
+// lookup finds key under c.mu, fetching it from the source when unknown
+// and applying the writes deferred on it.
 func (c *Channel) lookup(key string) (ChannelEntry, bool, error) {
 	c.ready()
-	e, ok := c.entries[key]
-	if !ok && !c.allKeys && !c.absent[key] && (c.remoteKeys == nil || c.remoteKeys[key]) {
+	if !c.atHand(key) {
 		if err := c.fetch([]string{key}); err != nil {
 			return ChannelEntry{}, false, err
 		}
-		e, ok = c.entries[key]
+		if err := c.applyDeferred(key); err != nil {
+			return ChannelEntry{}, false, err
+		}
 	}
+	c.materialize(key)
+	e, ok := c.entries[key]
 	if ok && expired(e, c.opts.Now().UnixNano()) {
 		return ChannelEntry{}, false, nil
 	}
 	return e, ok, nil
+}
+
+// applyDeferred applies, under c.mu, the writes recorded on key before its
+// value was at hand; they are recorded already.
+func (c *Channel) applyDeferred(key string) error {
+	ops := c.deferred[key]
+	delete(c.deferred, key)
+	record := c.opts.Record
+	c.opts.Record = false
+	defer func() { c.opts.Record = record }()
+	for _, op := range ops {
+		if _, err := c.apply(op); err != nil {
+			return c.failedWrite(key, err)
+		}
+	}
+	return nil
 }
 
 // fetch asks the source for the unknown ones among keys.
@@ -381,7 +543,7 @@ func (c *Channel) fetch(keys []string) error {
 	}
 	got, err := c.opts.Source.Fetch(c.opts.Context, want)
 	if err != nil {
-		return fmt.Errorf("graflow: reading channel keys %v: %w", want, err)
+		return c.sourceFailed(fmt.Errorf("graflow: reading channel keys %v: %w", want, err))
 	}
 	for _, k := range want {
 		if e, ok := got[k]; ok {

@@ -421,16 +421,25 @@ func TestChannelSource(t *testing.T) {
 	assert.False(t, ch.Has("deleted"))
 	assert.Equal(t, 0, src.fetched["deleted"], "a locally deleted key is not fetched")
 
-	// Writes to unknown keys work on the fetched value.
+	// A write to a key whose value is not at hand needs no read: it is
+	// recorded, returns 0, and shows once the key is read.
 	n, err := ch.Add("other", 1)
 	require.NoError(t, err)
-	assert.Equal(t, 3.0, n)
+	assert.Equal(t, 0.0, n)
+	assert.Equal(t, 0, src.fetched["other"], "a write does not read")
+	var sum float64
+	require.NoError(t, ch.Get("other", &sum))
+	assert.Equal(t, 3.0, sum, "the deferred add is applied to the fetched value")
+	n, err = ch.Add("other", 1)
+	require.NoError(t, err)
+	assert.Equal(t, 4.0, n, "once read, the value is at hand")
 
 	assert.Equal(t, []string{"local", "other", "remote"}, ch.Keys())
 	assert.Equal(t, []string{"local", "other", "remote"}, ch.Keys())
 	assert.Equal(t, 1, src.keyCalls, "the source's key list is asked once")
 	assert.Equal(t, 0, src.fetched["local"])
 	assert.Equal(t, 1, src.fetched["other"])
+	require.NoError(t, ch.Err())
 
 	// After Keys the channel knows everything: no more fetches.
 	assert.False(t, ch.Has("brand-new"))
@@ -445,9 +454,10 @@ func TestChannelSourceErrors(t *testing.T) {
 	err := ch.Get("k", &n)
 	assert.ErrorIs(t, err, boom)
 	assert.NotErrorIs(t, err, graflow.ErrKeyNotFound)
+	assert.ErrorIs(t, ch.Err(), boom, "a failed read stays the channel's error even if ignored")
 	_, err = ch.Add("k", 1)
-	assert.ErrorIs(t, err, boom)
-	assert.Equal(t, []string{"local"}, ch.Keys(), "on a source error Keys gives what is known")
+	require.NoError(t, err, "a write needs no read")
+	assert.Equal(t, []string{"k", "local"}, ch.Keys(), "on a source error Keys gives what is known")
 
 	// Once the source works again, the channel asks again.
 	src.mu.Lock()
@@ -455,7 +465,44 @@ func TestChannelSourceErrors(t *testing.T) {
 	src.mu.Unlock()
 	assert.Equal(t, []string{"k", "local"}, ch.Keys())
 	require.NoError(t, ch.Get("k", &n))
-	assert.Equal(t, 1, n)
+	assert.Equal(t, 2, n)
+	assert.ErrorIs(t, ch.Err(), boom, "the earlier failure is not forgotten")
+}
+
+func TestChannelKnownKeys(t *testing.T) {
+	src := &fakeSource{data: map[string]graflow.ChannelEntry{"big": {Value: json.RawMessage(`[1,2]`)}, "num": {Value: json.RawMessage(`"x"`)}}, fetched: map[string]int{}}
+	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{"small": {Value: json.RawMessage(`1`)}},
+		graflow.ChannelOptions{Source: src, KeysKnown: true, Omitted: []string{"big", "num"}, Record: true})
+	assert.Equal(t, []string{"big", "num", "small"}, ch.Keys())
+	assert.False(t, ch.Has("other"))
+	n, err := ch.Append("new", "a")
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "an absent key is at hand")
+	n, err = ch.Append("big", 3)
+	require.NoError(t, err)
+	assert.Equal(t, 0, n, "an omitted value is not at hand")
+	_, err = ch.Add("num", 1)
+	require.NoError(t, err)
+	assert.Equal(t, 0, src.keyCalls)
+	assert.Empty(t, src.fetched, "writes read nothing")
+	assert.Len(t, ch.Ops(), 3, "every write is recorded")
+
+	var list []int
+	require.NoError(t, ch.Get("big", &list))
+	assert.Equal(t, []int{1, 2, 3}, list)
+	var f float64
+	err = ch.Get("num", &f)
+	assert.ErrorIs(t, err, graflow.ErrNotANumber, "a deferred write that conflicts fails when applied")
+	assert.ErrorIs(t, ch.Err(), graflow.ErrNotANumber)
+}
+
+func TestChannelErrIgnoredWrite(t *testing.T) {
+	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{"s": {Value: json.RawMessage(`"text"`)}}, graflow.ChannelOptions{})
+	_, err := ch.Append("s", 1)
+	assert.ErrorIs(t, err, graflow.ErrNotAList)
+	assert.ErrorIs(t, ch.Err(), graflow.ErrNotAList, "an ignored failed write is the channel's error")
+	require.NoError(t, ch.Set("s", []int{1}))
+	assert.NoError(t, ch.Err(), "a later successful write of the key handles it")
 }
 
 func TestChannelConcurrentAdd(t *testing.T) {
@@ -558,4 +605,39 @@ func TestTaskContextResult(t *testing.T) {
 	assert.Equal(t, 42, n)
 	assert.ErrorIs(t, tc.Result("nobody", &n), graflow.ErrKeyNotFound)
 	assert.Equal(t, "up.__result__", graflow.ResultKey("up"))
+}
+
+// Many appends in a row (a wide group's branches merged) keep every value
+// in order, interleaved with reads, prepends, sets and TTLs.
+func TestChannelAppendRun(t *testing.T) {
+	now := time.Unix(0, 0)
+	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{"l": {Value: json.RawMessage(`[ "a" ]`)}}, graflow.ChannelOptions{Now: func() time.Time { return now }})
+	for i := range 10000 {
+		n, err := ch.Append("l", i)
+		require.NoError(t, err)
+		require.Equal(t, i+2, n)
+	}
+	n, err := ch.Prepend("l", "first")
+	require.NoError(t, err)
+	assert.Equal(t, 10002, n)
+	var list []any
+	require.NoError(t, ch.Get("l", &list))
+	require.Len(t, list, 10002)
+	assert.Equal(t, []any{"first", "a", 0.0}, list[:3])
+	assert.Equal(t, 9999.0, list[10001])
+	_, err = ch.Add("l", 1)
+	assert.ErrorIs(t, err, graflow.ErrNotANumber)
+
+	_, err = ch.Append("ttl", 1, graflow.WithTTL(time.Second))
+	require.NoError(t, err)
+	_, err = ch.Append("ttl", 2)
+	require.NoError(t, err)
+	now = now.Add(2 * time.Second)
+	n, err = ch.Append("ttl", 3)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "an expired list starts again")
+	require.NoError(t, ch.Set("ttl", "text"))
+	_, err = ch.Append("ttl", 4)
+	assert.ErrorIs(t, err, graflow.ErrNotAList)
+	assert.JSONEq(t, `"text"`, string(ch.Entries()["ttl"].Value))
 }

@@ -26,6 +26,11 @@ var (
 	ErrNotANumber = errors.New("graflow: channel value is not a number")
 	// ErrNonRetryable marks an error returned through NonRetryable.
 	ErrNonRetryable = errors.New("graflow: not retryable")
+	// ErrChannelUnavailable means a task could not read a channel key from
+	// its workflow (the server or the workflow did not answer while the
+	// attempt lived). It is not the task's own error: the attempt fails and
+	// Temporal runs it again.
+	ErrChannelUnavailable = errors.New("graflow: channel unavailable")
 )
 
 // NonRetryable marks a task's error as final: the task is not retried even

@@ -109,7 +109,9 @@ func WithoutChannelResolution() TaskOption {
 }
 
 // WithReads names channel keys the body reads with Channel().Get, so they
-// travel with the task instead of being fetched on demand.
+// travel with the task whatever their size. It is an optimisation, never
+// needed for correctness: small channels travel whole, and a key the task
+// read on demand once travels with its later runs.
 func WithReads(keys ...string) TaskOption {
 	return func(c *taskConfig) { c.opts.Reads = append(c.opts.Reads, keys...) }
 }

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/failures"
 )
 
 // Client answers and lists feedback requests of graflow runs.
@@ -42,16 +45,22 @@ func (e *RejectedError) Error() string {
 // waits for one (bound it with ctx).
 func (c *Client) Answer(ctx context.Context, workflowID string, a Answer) (graflow.FeedbackResponse, error) {
 	var resp graflow.FeedbackResponse
-	h, err := c.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	// One update id for every try: a retried Update is applied once.
+	opts := client.UpdateWorkflowOptions{
+		UpdateID:     uuid.NewString(),
 		WorkflowID:   workflowID,
 		UpdateName:   FeedbackName,
 		Args:         []any{a},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
+	}
+	err := failures.Retry(ctx, func() error {
+		h, err := c.c.UpdateWorkflow(ctx, opts)
+		if err != nil {
+			return err
+		}
+		return h.Get(ctx, &resp)
 	})
 	if err != nil {
-		return resp, fmt.Errorf("answering %q of %s: %w", a.RequestID, workflowID, err)
-	}
-	if err := h.Get(ctx, &resp); err != nil {
 		var app *temporal.ApplicationError
 		if errors.As(err, &app) && app.Type() == RejectedType {
 			return resp, &RejectedError{WorkflowID: workflowID, RequestID: a.RequestID, Reason: app.Message()}
@@ -65,7 +74,7 @@ func (c *Client) Answer(ctx context.Context, workflowID string, a Answer) (grafl
 // accepts it even when no worker runs, and the run cannot refuse it — an
 // invalid answer is recorded (see Pending.Rejected), never applied.
 func (c *Client) Signal(ctx context.Context, workflowID string, a Answer) error {
-	if err := c.c.SignalWorkflow(ctx, workflowID, "", FeedbackName, a); err != nil {
+	if err := failures.Retry(ctx, func() error { return c.c.SignalWorkflow(ctx, workflowID, "", FeedbackName, a) }); err != nil {
 		return fmt.Errorf("signaling %q to %s: %w", a.RequestID, workflowID, err)
 	}
 	return nil
@@ -73,7 +82,11 @@ func (c *Client) Signal(ctx context.Context, workflowID string, a Answer) error 
 
 // Pending returns the open requests of the latest run of workflowID.
 func (c *Client) Pending(ctx context.Context, workflowID string) ([]Pending, error) {
-	v, err := c.c.QueryWorkflow(ctx, workflowID, "", PendingQuery)
+	var v converter.EncodedValue
+	err := failures.Retry(ctx, func() (err error) {
+		v, err = c.c.QueryWorkflow(ctx, workflowID, "", PendingQuery)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("querying the pending feedback of %s: %w", workflowID, err)
 	}

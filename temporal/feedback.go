@@ -301,8 +301,7 @@ func (r *run) awaitFeedback(ctx workflow.Context, t *startedTask) error {
 		return &graflow.TaskError{TaskID: t.node.ID, Err: fmt.Errorf("graflow: scope %q of a task waiting for feedback is gone", t.in.Scope)}
 	}
 	t.in.Feedback = r.fb.inputFor(t.node.ID)
-	t.in.Reads, t.in.Absent, t.in.Complete = nil, nil, false
-	r.channelInput(s, t.opts, &t.in)
+	r.channelView(s, t.node.Task, t.opts, &t.in)
 	if err := activities.CheckInput(&t.in); err != nil {
 		return &graflow.TaskError{TaskID: t.node.ID, Err: err}
 	}

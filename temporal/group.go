@@ -199,7 +199,7 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 			summary = fmt.Sprintf("branches %s..%s (%d) of group %s", members[0], members[len(members)-1], len(members), node.ID)
 		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: id, StaticSummary: summary})
-		in := RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: &ChildInput{Group: node.ID, Members: members, Cycles: r.cycles}}
+		in := RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: &ChildInput{Group: node.ID, Members: members, Cycles: r.cycles, Learned: r.learned}}
 		if err := checkRunInput("the input of child "+id, &in); err != nil {
 			return nil, err
 		}

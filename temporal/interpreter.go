@@ -72,19 +72,27 @@ type run struct {
 	log         log.Logger
 	// fb holds the run's feedback requests (HITL, feedback.go).
 	fb *feedback
+	// learned are, per task name, the channel keys its runs read on demand
+	// (view.go).
+	learned map[string][]string
 }
 
 func newRun(ctx workflow.Context, in *RunInput) *run {
 	r := &run{spec: &in.Spec, g: newGraph(&in.Spec), cycles: map[string]int{}, scopes: map[string]*scope{}, log: workflow.GetLogger(ctx)}
 	r.stopped, r.setStopped = workflow.NewFuture(ctx)
-	if in.Child != nil && in.Child.Cycles != nil {
-		r.cycles = maps.Clone(in.Child.Cycles)
+	r.learned = map[string][]string{}
+	if in.Child != nil {
+		if in.Child.Cycles != nil {
+			r.cycles = maps.Clone(in.Child.Cycles)
+		}
+		maps.Copy(r.learned, in.Child.Learned)
 	}
 	if st := in.Resume; st != nil {
 		r.steps, r.nextAuto, r.checkpoints = st.Steps, st.NextAuto, st.Checkpoints
 		if st.Cycles != nil {
 			r.cycles = st.Cycles
 		}
+		maps.Copy(r.learned, st.Learned)
 	}
 	return r
 }
@@ -257,7 +265,7 @@ func (r *run) settle(ctx workflow.Context, s *scope, item Queued, value json.Raw
 
 // continueAsNew ends this run and starts the next one with the whole state.
 func (r *run) continueAsNew(ctx workflow.Context, in *RunInput, root *scope) error {
-	st := &RunState{Cycles: r.cycles, Steps: r.steps, NextAuto: r.nextAuto, Checkpoints: r.checkpoints}
+	st := &RunState{Cycles: r.cycles, Steps: r.steps, NextAuto: r.nextAuto, Checkpoints: r.checkpoints, Learned: r.learned}
 	root.state(st)
 	// HITL: take in delivered signals, let handlers finish, carry requests and answers.
 	if err := r.feedbackBeforeContinue(ctx, st); err != nil {

@@ -99,11 +99,17 @@ func (r *Runner) lacksAwaitingAttribute(ctx context.Context) bool {
 }
 
 // Result waits for the run workflowID/runID ("" = latest) and returns its
-// value and final channel, or its failure as graflow's typed error.
+// value and final channel, or its failure as graflow's typed error. The
+// wait rides out the server restarting or not answering for a while, until
+// ctx ends.
 func (r *Runner) Result(ctx context.Context, workflowID, runID string) (*graflow.Result, error) {
-	run := r.client.GetWorkflow(ctx, workflowID, runID)
+	var run client.WorkflowRun
 	var out RunOutput
-	if err := run.Get(ctx, &out); err != nil {
+	err := failures.Retry(ctx, func() error {
+		run = r.client.GetWorkflow(ctx, workflowID, runID)
+		return run.Get(ctx, &out)
+	})
+	if err != nil {
 		return nil, failures.Decode(err)
 	}
 	ch := graflow.NewChannel(out.Channel, graflow.ChannelOptions{ReadOnly: true})

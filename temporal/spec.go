@@ -46,6 +46,8 @@ type ChildInput struct {
 	// Cycles are the parent's run counts, so that a loop through dynamic
 	// groups still meets WithMaxCycles.
 	Cycles map[string]int `json:"cycles,omitempty"`
+	// Learned are the parent's keys read on demand per task name (view.go).
+	Learned map[string][]string `json:"learned,omitempty"`
 }
 
 // RunOutput is the interpreter workflow's result: the run's value and its
@@ -103,6 +105,8 @@ type RunState struct {
 	// itself (with those it added) and its arrivals at joins outside.
 	Closure []string    `json:"closure,omitempty"`
 	Escaped [][2]string `json:"escaped,omitempty"`
+	// Learned are the keys read on demand per task name (view.go).
+	Learned map[string][]string `json:"learned,omitempty"`
 }
 
 // Ops returns the writes carried across continue-as-new (nil-safe).

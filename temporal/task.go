@@ -53,7 +53,7 @@ func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay 
 	}
 	r.steps++
 	in := activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, Attempt: 1}
-	r.channelInput(s, opts, &in)
+	r.channelView(s, node.Task, opts, &in)
 	in.Feedback = r.fb.inputFor(node.ID) // HITL: the answers the run holds for this task (feedback.go)
 	if err := activities.CheckInput(&in); err != nil {
 		return nil, &graflow.TaskError{TaskID: node.ID, Err: err}
@@ -61,24 +61,6 @@ func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay 
 	t := &startedTask{node: node, opts: opts, in: in}
 	t.schedule(ctx)
 	return t, nil
-}
-
-// channelInput adds to in the channel entries the task is sent: the whole
-// channel (InlineChannel) or its declared reads.
-func (r *run) channelInput(s *scope, opts graflow.TaskOptions, in *activities.Input) {
-	if r.spec.InlineChannel {
-		in.Reads, in.Complete = s.ch.Entries(), true
-	}
-	for _, k := range opts.Reads {
-		if e, ok := s.ch.Entry(k); ok {
-			if in.Reads == nil {
-				in.Reads = map[string]graflow.ChannelEntry{}
-			}
-			in.Reads[k] = e
-		} else {
-			in.Absent = append(in.Absent, k)
-		}
-	}
 }
 
 func (t *startedTask) schedule(ctx workflow.Context) {
@@ -158,6 +140,8 @@ func (r *run) finishTask(ctx workflow.Context, s *scope, t *startedTask) (json.R
 		r.taskFeedbackDone(ctx, t, err) // HITL: a feedback timeout left unhandled parks the task
 		return nil, nil, err
 	}
+	t.own = false // a write that conflicts with the channel is final
+	r.learn(node.Task, out.Fetched)
 	if out.Suspended != nil {
 		return nil, nil, r.suspended(ctx, s, t, out.Suspended) // HITL: wait for the answer, then run again
 	}

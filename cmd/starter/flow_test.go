@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -26,14 +27,45 @@ import (
 // non-zero exit.
 func runBinary(t *testing.T, bin, dir string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	out, err := runCommand(bin, dir, args...)
+	require.NoError(t, err)
+	return out
+}
+
+// runCommand runs bin with args in dir (for at most 5 minutes) and returns
+// stdout; a non-zero exit is an error holding stderr.
+func runCommand(bin, dir string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Run(), "starter %v: %s", args, stderr.String())
-	return stdout.String()
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("starter %.200q: %w: %s", args, err, stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+var (
+	workerOnce sync.Once
+	workerPath string
+	workerErr  error
+)
+
+// workerBinary builds cmd/worker once per test binary.
+func workerBinary(t *testing.T) string {
+	t.Helper()
+	workerOnce.Do(func() {
+		path := filepath.Join(binDir, "worker")
+		if out, err := exec.Command("go", "build", "-o", path, "../worker").CombinedOutput(); err != nil {
+			workerErr = fmt.Errorf("go build ../worker: %w\n%s", err, out)
+			return
+		}
+		workerPath = path
+	})
+	require.NoError(t, workerErr)
+	return workerPath
 }
 
 // The README's first command: one example on the embedded server, nothing
@@ -51,10 +83,7 @@ func TestRunDev(t *testing.T) {
 func TestThreeTerminalFlow(t *testing.T) {
 	bin := starterBinary(t)
 	dir := t.TempDir()
-	worker := filepath.Join(binDir, "worker")
-	build := exec.Command("go", "build", "-o", worker, "../worker")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	worker := workerBinary(t)
 
 	addr, ui := testutil.FreeAddress(t), testutil.FreeAddress(t)
 	_, port, _ := strings.Cut(addr, ":")

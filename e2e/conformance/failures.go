@@ -47,7 +47,7 @@ var SlowWriter = graflow.NewTask("c_slow_writer", func(ctx *graflow.TaskContext,
 		return 0, err
 	}
 	return ctx.Attempt(), appendLine(in.Path, fmt.Sprintf("done %d", ctx.Attempt()))
-}, graflow.WithHeartbeatTimeout(2*time.Second), graflow.WithReads("writes"), graflow.WithTaskQueue(CrashQueue))
+}, graflow.WithHeartbeatTimeout(2*time.Second), graflow.WithTaskQueue(CrashQueue))
 
 func appendLine(path, line string) error {
 	if path == "" {

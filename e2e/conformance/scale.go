@@ -1,18 +1,29 @@
 package conformance
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/graflow-go/graflow/graflow"
 )
 
-// ScaleLeaf counts itself in "count" (declared, so no channel query is needed).
+// ScaleLeaf reads "base" and writes the way users do, declaring nothing and
+// ignoring the writes' errors: it adds 1 to "count" and base+i to "sum",
+// appends i to "items" and sets "leaf_<i>".
 var ScaleLeaf = graflow.NewTask("c_scale_leaf", func(ctx *graflow.TaskContext, in struct {
 	I int `json:"i"`
 }) (int, error) {
-	_, err := ctx.Channel().Add("count", 1)
-	return in.I, err
-}, graflow.WithReads("count"))
+	ch := ctx.Channel()
+	var base int
+	if err := ch.Get("base", &base); err != nil && !errors.Is(err, graflow.ErrKeyNotFound) {
+		return 0, err
+	}
+	ch.Add("count", 1)
+	ch.Add("sum", float64(base+in.I))
+	ch.Append("items", in.I)
+	ch.Set(fmt.Sprintf("leaf_%05d", in.I), in.I)
+	return in.I, nil
+})
 
 // ScaleFanOut queues a dynamic group of Width leaves.
 var ScaleFanOut = graflow.NewTask("c_scale_fan_out", func(ctx *graflow.TaskContext, in struct {
@@ -45,4 +56,4 @@ var ScaleLoop = graflow.NewTask("c_scale_loop", func(ctx *graflow.TaskContext, i
 		return in.N, ctx.NextIteration(graflow.Params{"n": in.N + 1})
 	}
 	return in.N, nil
-}, graflow.WithReads("sum"), graflow.WithMaxCycles(100000))
+}, graflow.WithMaxCycles(100000))

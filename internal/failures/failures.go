@@ -27,11 +27,14 @@ const (
 )
 
 var sentinels = map[string]error{
-	KindNotRegistered: graflow.ErrTaskNotRegistered,
-	KindInvalidGraph:  graflow.ErrInvalidGraph,
-	"KeyNotFound":     graflow.ErrKeyNotFound,
-	"FeedbackTimeout": graflow.ErrFeedbackTimeout,
-	"NonRetryable":    graflow.ErrNonRetryable,
+	KindNotRegistered:    graflow.ErrTaskNotRegistered,
+	KindInvalidGraph:     graflow.ErrInvalidGraph,
+	"KeyNotFound":        graflow.ErrKeyNotFound,
+	"FeedbackTimeout":    graflow.ErrFeedbackTimeout,
+	"NonRetryable":       graflow.ErrNonRetryable,
+	"ChannelUnavailable": graflow.ErrChannelUnavailable,
+	"NotAList":           graflow.ErrNotAList,
+	"NotANumber":         graflow.ErrNotANumber,
 }
 
 // wire is the JSON detail of an encoded error.

@@ -1,6 +1,7 @@
 package failures_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	failurepb "go.temporal.io/api/failure/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/graflow-go/graflow/graflow"
@@ -343,4 +345,40 @@ func TestEncodeFindsTypedErrorInChain(t *testing.T) {
 	var ce *graflow.WorkflowCanceledError
 	require.True(t, errors.As(failures.Decode(overTheWire(enc)), &ce))
 	assert.Equal(t, "no", ce.Reason)
+}
+
+func TestTransient(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{serviceerror.NewUnavailable("restarting"), true},
+		{serviceerror.NewDeadlineExceeded("slow"), true},
+		{serviceerror.NewResourceExhausted(0, "busy"), true},
+		{fmt.Errorf("query: %w", context.DeadlineExceeded), true},
+		{serviceerror.NewNotFound("no such run"), false},
+		{temporal.NewApplicationError("task failed", "x"), false},
+		{errors.New("boom"), false},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, failures.Transient(tc.err), "%v", tc.err)
+	}
+}
+
+func TestRetry(t *testing.T) {
+	calls := 0
+	err := failures.Retry(context.Background(), func() error {
+		calls++
+		if calls < 3 {
+			return serviceerror.NewUnavailable("restarting")
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 3, calls)
+
+	calls = 0
+	boom := errors.New("boom")
+	assert.ErrorIs(t, failures.Retry(context.Background(), func() error { calls++; return boom }), boom)
+	assert.Equal(t, 1, calls, "an answer is not retried")
 }

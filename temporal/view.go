@@ -1,0 +1,102 @@
+package temporal
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+
+	"github.com/graflow-go/graflow/activities"
+	"github.com/graflow-go/graflow/graflow"
+)
+
+// Bounds of the channel view a task is sent (see channelView).
+const (
+	// ChannelViewBytes is how many bytes of channel values (key names
+	// included) a task is sent beyond the keys it declared with
+	// graflow.WithReads. A channel this small travels whole; of a larger
+	// one, the keys the task's name read on demand before come first, then
+	// the smallest values. The rest travel by name only and are read on
+	// demand, so the history bytes a task costs do not grow with the
+	// channel.
+	ChannelViewBytes = 16 << 10
+	// maxLearnedKeys bounds the keys remembered per task name.
+	maxLearnedKeys = 32
+)
+
+// channelView sets in's view of the channel of s: with InlineChannel the
+// whole channel; else the declared reads, the keys this task name read on
+// demand before (learned), and the smallest other values within
+// ChannelViewBytes. Keys left out are named (Omitted) while their names fit
+// the same budget, so that the task knows every key without asking.
+func (r *run) channelView(s *scope, task string, opts graflow.TaskOptions, in *activities.Input) {
+	entries := s.ch.Entries()
+	in.Reads, in.Absent, in.Omitted, in.Complete, in.KeysKnown = nil, nil, nil, false, false
+	if r.spec.InlineChannel {
+		in.Reads, in.Complete = entries, true
+		return
+	}
+	view := map[string]graflow.ChannelEntry{}
+	for _, k := range opts.Reads {
+		if e, ok := entries[k]; ok {
+			view[k] = e
+		} else {
+			in.Absent = append(in.Absent, k)
+		}
+	}
+	budget := ChannelViewBytes
+	take := func(k string) bool {
+		e, ok := entries[k]
+		if _, seen := view[k]; !ok || seen {
+			return true
+		}
+		if n := len(k) + len(e.Value); n <= budget {
+			view[k], budget = e, budget-n
+			return true
+		}
+		return false
+	}
+	for _, k := range r.learned[task] {
+		take(k)
+	}
+	rest := make([]string, 0, len(entries))
+	for _, k := range slices.Sorted(maps.Keys(entries)) {
+		if _, ok := view[k]; !ok {
+			rest = append(rest, k)
+		}
+	}
+	slices.SortStableFunc(rest, func(a, b string) int { return cmp.Compare(len(a)+len(entries[a].Value), len(b)+len(entries[b].Value)) })
+	cut := len(rest)
+	for i, k := range rest {
+		if !take(k) {
+			cut = i
+			break
+		}
+	}
+	rest = rest[cut:]
+	in.Reads = view
+	if len(rest) == 0 {
+		in.Complete = true
+		return
+	}
+	names := 0
+	for _, k := range rest {
+		names += len(k) + 3
+	}
+	if names <= ChannelViewBytes {
+		in.KeysKnown, in.Omitted = true, slices.Sorted(slices.Values(rest))
+	}
+}
+
+// learn remembers the keys a task name read on demand, for its next runs.
+func (r *run) learn(task string, fetched []string) {
+	if len(fetched) == 0 {
+		return
+	}
+	known := r.learned[task]
+	for _, k := range fetched {
+		if !slices.Contains(known, k) && len(known) < maxLearnedKeys {
+			known = append(known, k)
+		}
+	}
+	r.learned[task] = known
+}
