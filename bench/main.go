@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -24,7 +25,11 @@ var verbose *bool
 func main() {
 	runs := flag.Int("runs", 5, "runs per workload and side (the median is reported)")
 	verbose = flag.Bool("v", false, "print every run's time on stderr")
+	only := flag.String("only", "", "comma-separated workloads to run (default all), e.g. W6,W7")
 	flag.Parse()
+	if *only != "" {
+		workloads = slices.DeleteFunc(workloads, func(wl workload) bool { return !slices.Contains(strings.Split(*only, ","), wl.name) })
+	}
 	if err := run(context.Background(), *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)

@@ -13,12 +13,14 @@ import (
 const (
 	// ChannelViewBytes is how many bytes of channel values (key names
 	// included) a task is sent beyond the keys it declared with
-	// graflow.WithReads. A channel this small travels whole; of a larger
-	// one, the keys the task's name read on demand before come first, then
-	// the smallest values. The rest travel by name only and are read on
-	// demand, so the history bytes a task costs do not grow with the
-	// channel.
+	// graflow.WithReads: the keys the task's name read on demand before
+	// come first, then the smallest values up to ChannelViewValueBytes
+	// each. The rest travel by name only and are read on demand, so the
+	// history bytes a task costs do not grow with the channel.
 	ChannelViewBytes = 16 << 10
+	// ChannelViewValueBytes is the largest value a task is sent unasked:
+	// a larger one travels only when declared or read before.
+	ChannelViewValueBytes = 1 << 10
 	// maxLearnedKeys bounds the keys remembered per task name.
 	maxLearnedKeys = 32
 )
@@ -26,7 +28,7 @@ const (
 // channelView sets in's view of the channel of s: with InlineChannel the
 // whole channel; else the declared reads, the keys this task name read on
 // demand before (learned), and the smallest other values within
-// ChannelViewBytes. Keys left out are named (Omitted) while their names fit
+// ChannelViewBytes (none over ChannelViewValueBytes). Keys left out are named (Omitted) while their names fit
 // the same budget, so that the task knows every key without asking.
 func (r *run) channelView(s *scope, task string, opts graflow.TaskOptions, in *activities.Input) {
 	entries := s.ch.Entries()
@@ -67,7 +69,7 @@ func (r *run) channelView(s *scope, task string, opts graflow.TaskOptions, in *a
 	slices.SortStableFunc(rest, func(a, b string) int { return cmp.Compare(len(a)+len(entries[a].Value), len(b)+len(entries[b].Value)) })
 	cut := len(rest)
 	for i, k := range rest {
-		if !take(k) {
+		if len(entries[k].Value) > ChannelViewValueBytes || !take(k) {
 			cut = i
 			break
 		}

@@ -22,6 +22,7 @@ func channelOf(values map[string]string) *scope {
 
 func TestChannelView(t *testing.T) {
 	big := `"` + strings.Repeat("x", ChannelViewBytes) + `"`
+	mid := `"` + strings.Repeat("m", ChannelViewValueBytes) + `"`
 	tests := []struct {
 		name     string
 		channel  map[string]string
@@ -33,6 +34,7 @@ func TestChannelView(t *testing.T) {
 		absent   []string
 		complete bool
 	}{
+		{"a value over the per-value cap is not sent unasked", map[string]string{"a": "1", "mid": mid}, nil, nil, false, []string{"a"}, []string{"mid"}, nil, false},
 		{"a small channel travels whole", map[string]string{"a": "1", "b": `"two"`}, nil, nil, false, []string{"a", "b"}, nil, nil, true},
 		{"a big value travels by name", map[string]string{"a": "1", "big": big}, nil, nil, false, []string{"a"}, []string{"big"}, nil, false},
 		{"a declared read is sent whatever its size", map[string]string{"a": "1", "big": big}, []string{"big", "none"}, nil, false, []string{"a", "big"}, nil, []string{"none"}, true},
