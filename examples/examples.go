@@ -48,6 +48,19 @@ func All() []Example {
 	return out
 }
 
+// Workflows returns the workflow of every example, interactive ones
+// included, sorted by name: what cmd/worker runs when a client starts one
+// by name.
+func Workflows() []*graflow.Workflow {
+	exs := append(All(), AllInteractive()...)
+	sort.Slice(exs, func(i, j int) bool { return exs[i].Name < exs[j].Name })
+	out := make([]*graflow.Workflow, len(exs))
+	for i, e := range exs {
+		out[i] = e.Workflow()
+	}
+	return out
+}
+
 // Get returns the example called name, interactive ones (AllInteractive) included.
 func Get(name string) (Example, bool) {
 	e, ok := all[name]

@@ -26,6 +26,12 @@ var (
 	ErrNotANumber = errors.New("graflow: channel value is not a number")
 	// ErrNonRetryable marks an error returned through NonRetryable.
 	ErrNonRetryable = errors.New("graflow: not retryable")
+	// ErrWorkflowNotRegistered means a run was started by name (any Temporal
+	// client, a Schedule) with a workflow type its worker does not know.
+	ErrWorkflowNotRegistered = errors.New("graflow: workflow not registered")
+	// ErrInvalidInput means a run's start input is not what graflow reads:
+	// nothing or one JSON object {"channel": {...}, "start": "<node id>"}.
+	ErrInvalidInput = errors.New("graflow: invalid run input")
 	// ErrChannelUnavailable means a task could not read a channel key from
 	// its workflow (the server or the workflow did not answer while the
 	// attempt lived). It is not the task's own error: the attempt fails and

@@ -58,7 +58,7 @@ func (h *hitl) run(wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*graflo
 	require.NoError(h.t, err)
 	in.Spec.InlineChannel = true
 	// Registered here, once the test has defined its tasks.
-	temporal.Register(h.env, h.reg, activities.NewRunner(h.reg, nil, slog.New(slog.DiscardHandler)), "test")
+	require.NoError(h.t, temporal.Register(h.env, h.reg, activities.NewRunner(h.reg, nil, slog.New(slog.DiscardHandler)), "test"))
 	h.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		v, ok := args.Get(0).(sdktemporal.SearchAttributes).GetBool(signals.AwaitingFeedback)
 		require.True(h.t, ok, "upsert without %s", signals.AwaitingAttribute)

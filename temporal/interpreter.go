@@ -18,15 +18,23 @@ import (
 	"github.com/graflow-go/graflow/internal/failures"
 )
 
-// Interpret is the interpreter workflow. It is registered as the worker's
-// dynamic workflow, so any graflow workflow name is its type. The same
+// Interpret is the interpreter workflow of a worker that knows no workflow
+// by name: it runs inputs compiled by the Runner (see byName.interpret).
+func Interpret(ctx workflow.Context, args converter.EncodedValues) (*RunOutput, error) {
+	return byName(nil).interpret(ctx, args)
+}
+
+// interpret is the interpreter workflow. It is registered as the worker's
+// dynamic workflow, so any graflow workflow name is its type; a start by
+// name runs the worker's definition of that name (byname.go). The same
 // function runs child workflows (branches of dynamic groups) and continues
 // as new, carrying its whole state, when Temporal suggests it.
-func Interpret(ctx workflow.Context, args converter.EncodedValues) (*RunOutput, error) {
-	var in RunInput
-	if err := args.Get(&in); err != nil {
-		return nil, failures.Encode(fmt.Errorf("%w: undecodable run input: %v", graflow.ErrInvalidGraph, err), true)
+func (b byName) interpret(ctx workflow.Context, args converter.EncodedValues) (*RunOutput, error) {
+	inp, err := b.runInput(ctx, args)
+	if err != nil {
+		return nil, failures.Encode(err, true)
 	}
+	in := *inp
 	r := newRun(ctx, &in)
 	if err := workflow.SetQueryHandler(ctx, activities.ChannelQuery, r.queryChannel); err != nil {
 		return nil, err

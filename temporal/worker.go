@@ -31,6 +31,12 @@ type WorkerOptions struct {
 	// Prompts is what tasks get from TaskContext.Prompts (nil = the
 	// GRAFLOW_PROMPTS_DIR or ./prompts directory).
 	Prompts *prompts.Manager
+	// Workflows are run when any Temporal client (the Web UI, `temporal
+	// workflow start`, another SDK, a Schedule) starts workflow type
+	// <Workflow.Name()> on the worker's task queue, with no input or a
+	// StartInput. Each must be valid and named once. A start by name of
+	// another type fails at once with graflow.ErrWorkflowNotRegistered.
+	Workflows []*graflow.Workflow
 }
 
 // NewWorker returns a Temporal worker on taskQueue ("" = DefaultTaskQueue)
@@ -49,7 +55,9 @@ func NewWorker(c client.Client, taskQueue string, opts WorkerOptions) (worker.Wo
 		Identity:                           opts.Identity,
 		MaxConcurrentActivityExecutionSize: opts.MaxConcurrentTasks,
 	})
-	Register(w, reg, activities.NewRunner(reg, c, opts.Logger, activities.WithPrompts(opts.Prompts)), taskQueue)
+	if err := Register(w, reg, activities.NewRunner(reg, c, opts.Logger, activities.WithPrompts(opts.Prompts)), taskQueue, opts.Workflows...); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -61,15 +69,21 @@ type Registrar interface {
 	RegisterDynamicActivity(a any, options activity.DynamicRegisterOptions)
 }
 
-// Register registers the interpreter as the dynamic workflow, runner.Run
-// under every task name of reg, and a fallback activity that fails tasks
-// the registry lacks with graflow.ErrTaskNotRegistered, naming taskQueue.
-func Register(r Registrar, reg *graflow.Registry, runner *activities.Runner, taskQueue string) {
-	r.RegisterDynamicWorkflow(Interpret, workflow.DynamicRegisterOptions{})
+// Register registers the interpreter as the dynamic workflow (running
+// workflows started by name too), runner.Run under every task name of reg,
+// and a fallback activity that fails tasks the registry lacks with
+// graflow.ErrTaskNotRegistered, naming taskQueue.
+func Register(r Registrar, reg *graflow.Registry, runner *activities.Runner, taskQueue string, workflows ...*graflow.Workflow) error {
+	b, err := newByName(workflows)
+	if err != nil {
+		return err
+	}
+	r.RegisterDynamicWorkflow(b.interpret, workflow.DynamicRegisterOptions{})
 	for _, name := range reg.Names() {
 		r.RegisterActivityWithOptions(runner.Run, activity.RegisterOptions{Name: name})
 	}
 	r.RegisterDynamicActivity(func(ctx context.Context, _ converter.EncodedValues) (*activities.Output, error) {
 		return nil, activities.NotRegistered(activity.GetInfo(ctx).ActivityType.Name, taskQueue)
 	}, activity.DynamicRegisterOptions{})
+	return nil
 }

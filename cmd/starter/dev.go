@@ -45,8 +45,9 @@ func startLocal(ctx context.Context, opts devserver.Options, taskQueue string, l
 		return l, nil
 	}
 	w, err := temporal.NewWorker(srv.Client(), taskQueue, temporal.WorkerOptions{
-		Identity: fmt.Sprintf("starter-%d", os.Getpid()),
-		Logger:   logger,
+		Identity:  fmt.Sprintf("starter-%d", os.Getpid()),
+		Logger:    logger,
+		Workflows: examples.Workflows(),
 	})
 	if err == nil {
 		err = w.Start()

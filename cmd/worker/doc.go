@@ -1,5 +1,6 @@
 // Command worker is a graflow worker: it polls a Temporal task queue and runs
-// graflow's interpreter workflow and the tasks of the examples package,
+// graflow's interpreter workflow, the tasks of the examples package and, for
+// starts by name from any Temporal client, every example workflow,
 // until SIGINT or SIGTERM.
 //
 // Usage:

@@ -1,16 +1,10 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
-	_ "github.com/graflow-go/graflow/examples" // registers the examples' tasks
-	"github.com/graflow-go/graflow/internal/workercmd"
+	"github.com/graflow-go/graflow/examples"
+	"github.com/graflow-go/graflow/worker"
 )
 
 func main() {
-	if err := workercmd.Command("worker").Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
-		os.Exit(1)
-	}
+	worker.Main(worker.Config{Name: "worker", Workflows: examples.Workflows()})
 }

@@ -1,19 +1,14 @@
-// Command testworker is cmd/worker with the conformance tests' tasks added:
-// the end-to-end tests run it as a separate process.
+// Command testworker is a user-style worker built on the public worker
+// package: cmd/worker's command line with the conformance tests' tasks and
+// workflows added. The end-to-end tests run it as a separate process.
 package main
 
 import (
-	"fmt"
-	"os"
-
-	_ "github.com/graflow-go/graflow/e2e/conformance" // registers the conformance tasks
-	_ "github.com/graflow-go/graflow/examples"        // registers the examples' tasks
-	"github.com/graflow-go/graflow/internal/workercmd"
+	"github.com/graflow-go/graflow/e2e/conformance"
+	"github.com/graflow-go/graflow/examples"
+	"github.com/graflow-go/graflow/worker"
 )
 
 func main() {
-	if err := workercmd.Command("testworker").Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
-		os.Exit(1)
-	}
+	worker.Main(worker.Config{Name: "testworker", Workflows: append(examples.Workflows(), conformance.Workflows()...)})
 }

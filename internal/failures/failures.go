@@ -27,14 +27,16 @@ const (
 )
 
 var sentinels = map[string]error{
-	KindNotRegistered:    graflow.ErrTaskNotRegistered,
-	KindInvalidGraph:     graflow.ErrInvalidGraph,
-	"KeyNotFound":        graflow.ErrKeyNotFound,
-	"FeedbackTimeout":    graflow.ErrFeedbackTimeout,
-	"NonRetryable":       graflow.ErrNonRetryable,
-	"ChannelUnavailable": graflow.ErrChannelUnavailable,
-	"NotAList":           graflow.ErrNotAList,
-	"NotANumber":         graflow.ErrNotANumber,
+	KindNotRegistered:       graflow.ErrTaskNotRegistered,
+	KindInvalidGraph:        graflow.ErrInvalidGraph,
+	"KeyNotFound":           graflow.ErrKeyNotFound,
+	"FeedbackTimeout":       graflow.ErrFeedbackTimeout,
+	"NonRetryable":          graflow.ErrNonRetryable,
+	"ChannelUnavailable":    graflow.ErrChannelUnavailable,
+	"WorkflowNotRegistered": graflow.ErrWorkflowNotRegistered,
+	"InvalidInput":          graflow.ErrInvalidInput,
+	"NotAList":              graflow.ErrNotAList,
+	"NotANumber":            graflow.ErrNotANumber,
 }
 
 // wire is the JSON detail of an encoded error.

@@ -60,7 +60,9 @@ func (e *Executor) Start(_ context.Context, wf *graflow.Workflow, cfg graflow.Ru
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
-	temporal.Register(env, e.registry, activities.NewRunner(e.registry, nil, nil), "graflowtest")
+	if err := temporal.Register(env, e.registry, activities.NewRunner(e.registry, nil, nil), "graflowtest"); err != nil {
+		return nil, err
+	}
 	env.ExecuteWorkflow(wf.Name(), in)
 
 	e.mu.Lock()

@@ -1,4 +1,4 @@
-package workercmd
+package worker
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/graflow-go/graflow/internal/testutil"
 
+	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/cli"
 	"github.com/graflow-go/graflow/temporal"
 )
@@ -39,10 +40,10 @@ func isolate(t *testing.T) string {
 
 // resolve runs the command on args with an action that only records the
 // settings.
-func resolve(t *testing.T, args ...string) (Settings, error) {
+func resolve(t *testing.T, args ...string) (settings, error) {
 	t.Helper()
-	var got Settings
-	cmd := newCommand("worker", func(_ context.Context, s Settings, _ *slog.Logger) error {
+	var got settings
+	cmd := newCommand("worker", func(_ context.Context, s settings, _ *slog.Logger) error {
 		got = s
 		return nil
 	})
@@ -128,15 +129,15 @@ func TestSettings(t *testing.T) {
 }
 
 func TestBanner(t *testing.T) {
-	s := Settings{Config: cli.Config{Address: "h:1", TaskQueue: "q"}, WorkerID: "w1"}
-	assert.Equal(t, "worker w1 polling task queue q at h:1 (2 tasks: a, b)", Banner(s, []string{"a", "b"}))
-	assert.Equal(t, "worker w1 polling task queue q at h:1 (0 tasks: none)", Banner(s, nil))
+	s := settings{Config: cli.Config{Address: "h:1", TaskQueue: "q"}, WorkerID: "w1"}
+	assert.Equal(t, "worker w1 polling task queue q at h:1 (2 tasks: a, b; 1 workflows: etl)", banner(s, []string{"a", "b"}, []*graflow.Workflow{graflow.NewWorkflow("etl")}))
+	assert.Equal(t, "worker w1 polling task queue q at h:1 (0 tasks: none; 0 workflows: none)", banner(s, nil, nil))
 }
 
 func TestNoServer(t *testing.T) {
 	isolate(t)
 	addr := testutil.FreeAddress(t)
-	cmd := Command("worker")
+	cmd := Command(Config{})
 	var stderr bytes.Buffer
 	cmd.SetArgs([]string{"--address", addr})
 	cmd.SetOut(&bytes.Buffer{})
@@ -154,6 +155,6 @@ func TestNoServerImport(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
 	require.NoError(t, err, string(out))
 	for _, dep := range strings.Split(string(out), "\n") {
-		assert.False(t, strings.HasPrefix(dep, "go.temporal.io/server"), "workercmd depends on %s", dep)
+		assert.False(t, strings.HasPrefix(dep, "go.temporal.io/server"), "package worker depends on %s", dep)
 	}
 }

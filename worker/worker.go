@@ -1,0 +1,218 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/cli"
+	"github.com/graflow-go/graflow/prompts"
+	"github.com/graflow-go/graflow/temporal"
+)
+
+// Settings of the worker command besides the shared ones of package cli.
+const (
+	// keyWorkerID names the worker in Temporal (GRAFLOW_WORKER_ID).
+	keyWorkerID = "worker-id"
+	// keyMaxConcurrentTasks bounds the task bodies running at once
+	// (GRAFLOW_MAX_CONCURRENT_TASKS; 0 = the SDK's default).
+	keyMaxConcurrentTasks = "max-concurrent-tasks"
+	// keyPromptsDir is the directory of TaskContext.Prompts
+	// (GRAFLOW_PROMPTS_DIR; in the config file also prompts.dir).
+	keyPromptsDir = "prompts-dir"
+)
+
+// Config is what a worker program runs: its tasks and the workflows any
+// Temporal client may start by name. The zero value runs the tasks of
+// graflow.DefaultRegistry and no workflow by name.
+type Config struct {
+	// Name is the command's name in help and errors ("" = "worker").
+	Name string
+	// Registry holds the tasks; nil = graflow.DefaultRegistry.
+	Registry *graflow.Registry
+	// Workflows are started by name: a start of workflow type
+	// <Workflow.Name()> from any client (Web UI, temporal CLI, Schedules)
+	// runs it (see temporal.WorkerOptions.Workflows).
+	Workflows []*graflow.Workflow
+}
+
+// Main runs the worker command line on os.Args with cfg: it polls until
+// SIGINT or SIGTERM, then exits 0; on an error it prints "Error: ..." on
+// stderr and exits 1. It is the whole main function of a worker program.
+func Main(cfg Config) {
+	if err := Command(cfg).Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
+}
+
+// settings are the resolved settings of a worker.
+type settings struct {
+	cli.Config
+	// WorkerID is the worker's identity in Temporal.
+	WorkerID string
+	// MaxConcurrentTasks bounds the task bodies running at once (0 = SDK default).
+	MaxConcurrentTasks int
+	// PromptsDir is the prompts directory ("" = ./prompts).
+	PromptsDir string
+}
+
+// Command returns the worker command of cfg, for programs that add it to
+// their own command line. It polls the configured task queue until SIGINT
+// or SIGTERM. Errors are returned, not printed (SilenceErrors).
+func Command(cfg Config) *cobra.Command {
+	return newCommand(cfg.Name, func(ctx context.Context, s settings, logger *slog.Logger) error {
+		return run(ctx, cfg, s, logger)
+	})
+}
+
+// newCommand builds the command with run as its action (tests replace it).
+func newCommand(name string, run func(context.Context, settings, *slog.Logger) error) *cobra.Command {
+	if name == "" {
+		name = "worker"
+	}
+	v := viper.New()
+	cmd := &cobra.Command{
+		Use:   name + " [flags]",
+		Short: "Run a graflow worker",
+		Long: `Run a graflow worker: a Temporal worker that polls one task queue and runs
+graflow's interpreter workflow (for every workflow name) and the registered
+tasks, until SIGINT or SIGTERM.
+
+Settings come from flags, then environment variables (GRAFLOW_*, plus
+TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TEMPORAL_API_KEY), then the config
+file (./graflow.yaml or --config), then defaults.`,
+		Example: fmt.Sprintf(`  %[1]s --address 127.0.0.1:7233
+  GRAFLOW_WORKER_ID=w1 %[1]s --max-concurrent-tasks 8`, name),
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return cli.ReadConfig(v)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := load(v)
+			if err != nil {
+				return err
+			}
+			return run(cmd.Context(), s, cli.NewLogger(cmd.ErrOrStderr(), s.LogLevel))
+		},
+	}
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
+	})
+	cmd.Flags().String(keyWorkerID, "", `worker identity shown in Temporal (default "worker-<pid>")`)
+	cmd.Flags().Int(keyMaxConcurrentTasks, 0, "maximum task bodies running at once (0 = SDK default)")
+	cmd.Flags().String(keyPromptsDir, "", "directory of the YAML prompts tasks read (default ./prompts)")
+	err := cli.AddFlags(cmd, v)
+	if err == nil {
+		err = cli.BindFlag(v, cmd, keyWorkerID)
+	}
+	if err == nil {
+		err = cli.BindFlag(v, cmd, keyMaxConcurrentTasks)
+	}
+	if err == nil {
+		err = cli.BindFlag(v, cmd, keyPromptsDir)
+	}
+	if err != nil {
+		cmd.RunE = func(*cobra.Command, []string) error { return err }
+	}
+	return cmd
+}
+
+// load resolves the worker's settings from v.
+func load(v *viper.Viper) (settings, error) {
+	cfg, err := cli.Load(v)
+	if err != nil {
+		return settings{}, err
+	}
+	s := settings{Config: cfg, WorkerID: strings.TrimSpace(v.GetString(keyWorkerID)), PromptsDir: v.GetString(keyPromptsDir)}
+	if s.PromptsDir == "" {
+		s.PromptsDir = v.GetString("prompts.dir")
+	}
+	if s.WorkerID == "" {
+		s.WorkerID = fmt.Sprintf("worker-%d", os.Getpid())
+	}
+	raw := strings.TrimSpace(v.GetString(keyMaxConcurrentTasks))
+	if raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 {
+			return settings{}, fmt.Errorf("invalid %s %q: want a whole number >= 0", keyMaxConcurrentTasks, raw)
+		}
+		s.MaxConcurrentTasks = n
+	}
+	return s, nil
+}
+
+// run dials Temporal, runs a worker with the tasks and workflows of cfg and
+// returns nil once SIGINT or SIGTERM arrives or ctx ends, after the worker
+// has stopped.
+func run(ctx context.Context, cfg Config, s settings, logger *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	c, err := cli.DialConfig(ctx, s.Config)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
+	reg := cfg.Registry
+	if reg == nil {
+		reg = graflow.DefaultRegistry
+	}
+	w, err := temporal.NewWorker(c, s.TaskQueue, temporal.WorkerOptions{
+		Registry:           reg,
+		Workflows:          cfg.Workflows,
+		Identity:           s.WorkerID,
+		Logger:             logger,
+		MaxConcurrentTasks: s.MaxConcurrentTasks,
+		Prompts:            prompts.NewManager(s.PromptsDir),
+	})
+	if err != nil {
+		return fmt.Errorf("worker %s: %w", s.WorkerID, err)
+	}
+	logger.Info(banner(s, reg.Names(), cfg.Workflows))
+
+	done := make(chan any)
+	go func() {
+		<-ctx.Done()
+		close(done)
+	}()
+	if err := w.Run(done); err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return fmt.Errorf("worker %s on task queue %s at %s: %w", s.WorkerID, s.TaskQueue, s.Address, err)
+	}
+	logger.Info(fmt.Sprintf("worker %s stopped", s.WorkerID))
+	return nil
+}
+
+// banner is the line a worker logs once it is ready: "worker <id> polling
+// task queue <q> at <address> (<n> tasks: a, b; <m> workflows: x)".
+func banner(s settings, tasks []string, workflows []*graflow.Workflow) string {
+	names := make([]string, len(workflows))
+	for i, wf := range workflows {
+		names[i] = wf.Name()
+	}
+	return fmt.Sprintf("worker %s polling task queue %s at %s (%d tasks: %s; %d workflows: %s)",
+		s.WorkerID, s.TaskQueue, s.Address, len(tasks), listOrNone(tasks), len(names), listOrNone(names))
+}
+
+func listOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
