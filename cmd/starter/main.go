@@ -67,7 +67,8 @@ stdout, progress and logs on stderr.`,
   starter run etl --dev                              # one-off: embedded server + worker
   starter dev                                        # local server, Web UI and worker; then:
   starter run initial_channel --input name=Bob       # run on the configured server
-  starter start etl --workflow-id etl-1 && starter result etl-1`,
+  starter start etl --workflow-id etl-1 && starter result etl-1
+  starter schedule create etl --schedule-id etl-hourly --every 1h`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
@@ -92,7 +93,7 @@ stdout, progress and logs on stderr.`,
 		root.RunE = func(*cobra.Command, []string) error { return err }
 		return root
 	}
-	for _, c := range []*cobra.Command{newListCmd(a), newRunCmd(a), newStartCmd(a), newResultCmd(a), newFeedbackCmd(a), newCheckpointsCmd(a), newResumeCmd(a)} {
+	for _, c := range []*cobra.Command{newListCmd(a), newRunCmd(a), newStartCmd(a), newResultCmd(a), newFeedbackCmd(a), newCheckpointsCmd(a), newResumeCmd(a), newScheduleCmd(a)} {
 		c.GroupID = groupRuns
 		root.AddCommand(c)
 	}
