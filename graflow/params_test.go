@@ -23,6 +23,7 @@ type paramsIn struct {
 	Ptr      *int   `json:"ptr"`
 	Skipped  string `graflow:"-"`
 	JSONSkip string `json:"-"`
+	//lint:ignore SA5008 encoding/json's way to name a field "-" is what this tests
 	Dash     string `json:"-,"`
 	EmptyTag string `graflow:"" json:"empty_json"`
 	hidden   string // unexported fields are not parameters

@@ -14,6 +14,7 @@ import (
 func TestDynamicSmoke(t *testing.T) {
 	reg := graflow.NewRegistry()
 	rec := &runLog{}
+	//lint:ignore S1021 the task's body refers to the variable itself
 	var worker *graflow.Task[struct {
 		N int `json:"n"`
 	}, int]
