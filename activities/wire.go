@@ -45,8 +45,11 @@ type Input struct {
 	// Omitted keys are fetched on demand, and the key list never is.
 	KeysKnown bool     `json:"keys_known,omitempty"`
 	Omitted   []string `json:"omitted,omitempty"`
-	Cycle     int      `json:"cycle"`
-	MaxCycles int      `json:"max_cycles"`
+	// ResultsUnknown says Omitted leaves out task results: they are
+	// fetched when read.
+	ResultsUnknown bool `json:"results_unknown,omitempty"`
+	Cycle          int  `json:"cycle"`
+	MaxCycles      int  `json:"max_cycles"`
 	// Attempt is the 1-based attempt of the task's own retries
 	// (WithMaxRetries); crashes retried by Temporal add to it.
 	Attempt int `json:"attempt,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -67,6 +68,10 @@ type ChannelOptions struct {
 	KeysKnown bool
 	// Omitted are keys that hold values the channel was not given.
 	Omitted []string
+	// ResultsUnknown says, with KeysKnown, that task results
+	// ("<id>.__result__") are not among the known keys: one is fetched when
+	// read, and Keys asks the Source for the key list.
+	ResultsUnknown bool
 }
 
 // Channel is the run's shared key-value store. Values are JSON. It is safe
@@ -79,8 +84,10 @@ type Channel struct {
 	// remoteKeys are the source's key names, asked once by Keys; a key
 	// outside them is known to be absent.
 	remoteKeys map[string]bool
-	opts       ChannelOptions
-	ops        []ChannelOp
+	// resultsUnknown: remoteKeys lack the task results (ResultsUnknown).
+	resultsUnknown bool
+	opts           ChannelOptions
+	ops            []ChannelOp
 	// deferred are writes (append, prepend, add) to keys whose value is not
 	// at hand: recorded without a read, applied here only if the key is read.
 	deferred map[string][]ChannelOp
@@ -115,9 +122,12 @@ func NewChannel(entries map[string]ChannelEntry, opts ChannelOptions) *Channel {
 		for _, k := range opts.Omitted {
 			c.remoteKeys[k] = true
 		}
+		c.resultsUnknown = opts.ResultsUnknown
 	}
 	return c
 }
+
+func isResultKey(key string) bool { return strings.HasSuffix(key, ".__result__") }
 
 // SetOption configures a write.
 type SetOption func(*ChannelOp)
@@ -189,11 +199,11 @@ func (c *Channel) Keys() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ready()
-	if !c.allKeys && c.remoteKeys == nil {
+	if !c.allKeys && (c.remoteKeys == nil || c.resultsUnknown) {
 		// Only the names travel; values are fetched when read. On a source
 		// error the keys known so far are returned; a later call asks again.
 		if keys, err := c.opts.Source.Keys(c.opts.Context); err == nil {
-			c.remoteKeys = map[string]bool{}
+			c.remoteKeys, c.resultsUnknown = map[string]bool{}, false
 			for _, k := range keys {
 				c.remoteKeys[k] = true
 			}
@@ -305,7 +315,7 @@ func (c *Channel) atHand(key string) bool {
 	if _, ok := c.entries[key]; ok {
 		return true
 	}
-	return c.allKeys || c.absent[key] || (c.remoteKeys != nil && !c.remoteKeys[key])
+	return c.allKeys || c.absent[key] || (c.remoteKeys != nil && !c.remoteKeys[key] && !(c.resultsUnknown && isResultKey(key)))
 }
 
 // failedWrite remembers err as the failure of a write of key (see Err).

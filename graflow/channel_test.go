@@ -641,3 +641,22 @@ func TestChannelAppendRun(t *testing.T) {
 	assert.ErrorIs(t, err, graflow.ErrNotAList)
 	assert.JSONEq(t, `"text"`, string(ch.Entries()["ttl"].Value))
 }
+
+// With ResultsUnknown, a task result not sent is fetched when read, and
+// Keys asks for the whole list once; other unknown keys stay absent.
+func TestChannelResultsUnknown(t *testing.T) {
+	src := &fakeSource{data: map[string]graflow.ChannelEntry{"a.__result__": {Value: json.RawMessage(`7`)}, "k": {Value: json.RawMessage(`1`)}}, fetched: map[string]int{}}
+	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{"k": {Value: json.RawMessage(`1`)}},
+		graflow.ChannelOptions{Source: src, KeysKnown: true, ResultsUnknown: true})
+	assert.False(t, ch.Has("other"))
+	assert.Empty(t, src.fetched, "a key outside the known ones is absent")
+	var v int
+	require.NoError(t, ch.Get(graflow.ResultKey("a"), &v))
+	assert.Equal(t, 7, v)
+	assert.False(t, ch.Has(graflow.ResultKey("b")))
+	assert.Equal(t, 1, src.fetched["b.__result__"])
+	assert.Equal(t, []string{"a.__result__", "k"}, ch.Keys())
+	assert.Equal(t, 1, src.keyCalls)
+	ch.Keys()
+	assert.Equal(t, 1, src.keyCalls, "asked once")
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
@@ -32,7 +33,7 @@ const (
 // the same budget, so that the task knows every key without asking.
 func (r *run) channelView(s *scope, task string, opts graflow.TaskOptions, in *activities.Input) {
 	entries := s.ch.Entries()
-	in.Reads, in.Absent, in.Omitted, in.Complete, in.KeysKnown = nil, nil, nil, false, false
+	in.Reads, in.Absent, in.Omitted, in.Complete, in.KeysKnown, in.ResultsUnknown = nil, nil, nil, false, false, false
 	if r.spec.InlineChannel {
 		in.Reads, in.Complete = entries, true
 		return
@@ -60,11 +61,18 @@ func (r *run) channelView(s *scope, task string, opts graflow.TaskOptions, in *a
 	for _, k := range r.learned[task] {
 		take(k)
 	}
+	// Task results reach a task as its parameters: they travel unasked
+	// neither by value nor by name (a chain's would grow with its length).
 	rest := make([]string, 0, len(entries))
 	for _, k := range slices.Sorted(maps.Keys(entries)) {
-		if _, ok := view[k]; !ok {
-			rest = append(rest, k)
+		if _, ok := view[k]; ok {
+			continue
 		}
+		if strings.HasSuffix(k, ".__result__") {
+			in.ResultsUnknown = true
+			continue
+		}
+		rest = append(rest, k)
 	}
 	slices.SortStableFunc(rest, func(a, b string) int { return cmp.Compare(len(a)+len(entries[a].Value), len(b)+len(entries[b].Value)) })
 	cut := len(rest)
@@ -76,7 +84,7 @@ func (r *run) channelView(s *scope, task string, opts graflow.TaskOptions, in *a
 	}
 	rest = rest[cut:]
 	in.Reads = view
-	if len(rest) == 0 {
+	if len(rest) == 0 && !in.ResultsUnknown {
 		in.Complete = true
 		return
 	}
