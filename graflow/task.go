@@ -35,7 +35,14 @@ type TaskOptions struct {
 	TaskQueue           string        `json:"task_queue,omitempty"`
 	NoChannelResolution bool          `json:"no_channel_resolution,omitempty"`
 	Reads               []string      `json:"reads,omitempty"`
+	// Local runs the task as a Temporal local activity (WithLocal); nil =
+	// the workflow's default, false = a regular activity (WithoutLocal).
+	Local *bool `json:"local,omitempty"`
 }
+
+// IsLocal reports whether the task runs as a local activity: WithLocal, and
+// not routed to another task queue.
+func (o TaskOptions) IsLocal() bool { return o.Local != nil && *o.Local && o.TaskQueue == "" }
 
 // WithDefaults fills the fields o leaves at their zero value from d.
 func (o TaskOptions) WithDefaults(d TaskOptions) TaskOptions {
@@ -59,6 +66,9 @@ func (o TaskOptions) WithDefaults(d TaskOptions) TaskOptions {
 		o.TaskQueue = d.TaskQueue
 	}
 	o.NoChannelResolution = o.NoChannelResolution || d.NoChannelResolution
+	if o.Local == nil {
+		o.Local = d.Local
+	}
 	if len(d.Reads) > 0 {
 		reads := slices.Clone(o.Reads)
 		for _, k := range d.Reads {
@@ -98,6 +108,27 @@ func WithHeartbeatTimeout(d time.Duration) TaskOption {
 
 // WithMaxCycles bounds how often the task may run in one run (default 10).
 func WithMaxCycles(n int) TaskOption { return func(c *taskConfig) { c.opts.MaxCycles = n } }
+
+// WithLocal runs the task as a Temporal local activity on the worker that
+// runs the workflow: no task-queue round trip and about a third of the
+// history events, for short tasks (parse, route, merge, score; well under
+// the workflow task timeout of 10 s is best). It behaves like a regular
+// task — parameters, channel, retries, feedback, dynamic control flow —
+// with these limits: it cannot be routed (WithTaskQueue wins), it is sent
+// the whole channel (no size cut: keep the channel small), it does not
+// heartbeat (a crashed worker is noticed when the workflow task times out,
+// and the task then runs again on the next worker), and WithTimeout bounds
+// each attempt. In WithDefaultTaskOptions it applies to every task of the
+// workflow; WithoutLocal opts one task out.
+func WithLocal() TaskOption {
+	return func(c *taskConfig) { local := true; c.opts.Local = &local }
+}
+
+// WithoutLocal runs the task as a regular activity even when the
+// workflow's defaults say WithLocal.
+func WithoutLocal() TaskOption {
+	return func(c *taskConfig) { local := false; c.opts.Local = &local }
+}
 
 // WithTaskQueue routes the task to workers polling queue q (Graflow's handler=).
 func WithTaskQueue(q string) TaskOption { return func(c *taskConfig) { c.opts.TaskQueue = q } }

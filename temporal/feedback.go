@@ -302,7 +302,7 @@ func (r *run) awaitFeedback(ctx workflow.Context, t *startedTask) error {
 	}
 	t.in.Feedback = r.fb.inputFor(t.node.ID)
 	r.channelView(s, t.node.Task, t.opts, &t.in)
-	if err := activities.CheckInput(&t.in); err != nil {
+	if err := checkInput(t.opts, &t.in); err != nil {
 		return &graflow.TaskError{TaskID: t.node.ID, Err: err}
 	}
 	t.schedule(ctx)

@@ -83,6 +83,9 @@ type run struct {
 	// learned are, per task name, the channel keys its runs read on demand
 	// (view.go).
 	learned map[string][]string
+	// historySeen is the history length at the current workflow task's
+	// start, and localSince the local tasks scheduled since (continueAsNewDue).
+	historySeen, localSince int
 }
 
 func newRun(ctx workflow.Context, in *RunInput) *run {
@@ -207,13 +210,34 @@ func (r *run) mayContinue(ctx workflow.Context, s *scope) (bool, error) {
 	switch {
 	case r.stop != nil:
 		return false, r.stop
-	case s.id == "" && workflow.GetInfo(ctx).GetContinueAsNewSuggested():
+	case s.id == "" && r.continueAsNewDue(ctx):
 		return false, errContinueAsNew
 	case r.steps >= r.spec.MaxSteps:
 		r.log.Warn("graflow: max steps reached, ending the run", "max_steps", r.spec.MaxSteps)
 		return false, nil
 	}
 	return true, nil
+}
+
+// localContinueAsNewEvents is the history length past which a run that
+// runs local tasks continues as new: many of them finish within one
+// workflow task, whose start is the only time Temporal updates its
+// continue-as-new suggestion.
+const localContinueAsNewEvents = 4000
+
+// continueAsNewDue reports whether the root should continue as new before
+// its next node: Temporal suggests it, or the local tasks run since the
+// current workflow task started (one marker event each) take the history
+// past localContinueAsNewEvents.
+func (r *run) continueAsNewDue(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	if info.GetContinueAsNewSuggested() {
+		return true
+	}
+	if h := info.GetCurrentHistoryLength(); h != r.historySeen {
+		r.historySeen, r.localSince = h, 0
+	}
+	return r.localSince > 0 && r.historySeen+r.localSince > localContinueAsNewEvents
 }
 
 // fail records a terminate or cancel as the stop of the whole run and

@@ -55,15 +55,33 @@ func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay 
 	in := activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, Attempt: 1}
 	r.channelView(s, node.Task, opts, &in)
 	in.Feedback = r.fb.inputFor(node.ID) // HITL: the answers the run holds for this task (feedback.go)
-	if err := activities.CheckInput(&in); err != nil {
+	if err := checkInput(opts, &in); err != nil {
 		return nil, &graflow.TaskError{TaskID: node.ID, Err: err}
 	}
 	t := &startedTask{node: node, opts: opts, in: in}
+	if opts.IsLocal() {
+		r.localSince++
+	}
 	t.schedule(ctx)
 	return t, nil
 }
 
+// checkInput refuses a task input over Temporal's payload limit; a local
+// task's input never reaches the server.
+func checkInput(opts graflow.TaskOptions, in *activities.Input) error {
+	if opts.IsLocal() {
+		return nil
+	}
+	return activities.CheckInput(in)
+}
+
+// schedule starts the task's next attempt: a local activity (WithLocal) or
+// a regular one.
 func (t *startedTask) schedule(ctx workflow.Context) {
+	if t.opts.IsLocal() {
+		t.future = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localActivityOptions(t.node.ID, t.opts)), t.node.Task, t.in)
+		return
+	}
 	t.future = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions(t.node.ID, t.opts)), t.node.Task, t.in)
 }
 
@@ -184,17 +202,35 @@ func (r *run) resolve(s *scope, node *NodeSpec, overlay map[string]json.RawMessa
 	return params
 }
 
-func activityOptions(id string, o graflow.TaskOptions) workflow.ActivityOptions {
-	// Temporal retries only what is not the task's own error (a crashed
-	// worker, a heartbeat or start-to-close timeout); the task's own errors
-	// come back non-retryable and awaitTask retries them itself.
-	rp := temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second,
+// infrastructureRetries is the retry policy Temporal applies to a task: only
+// what is not the task's own error (a crashed worker, a heartbeat or
+// start-to-close timeout, a channel read that could not be served) is
+// retried; the task's own errors come back non-retryable and awaitTask
+// retries them itself.
+func infrastructureRetries() *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second,
 		MaximumAttempts: 1 + InfrastructureRetries}
+}
+
+func localActivityOptions(id string, o graflow.TaskOptions) workflow.LocalActivityOptions {
+	rp := infrastructureRetries()
+	attempt := positive(o.Timeout, DefaultTaskTimeout)
+	return workflow.LocalActivityOptions{
+		StartToCloseTimeout: attempt,
+		// Room for every infrastructure retry (unset, it would be one attempt).
+		ScheduleToCloseTimeout: time.Duration(rp.MaximumAttempts) * (attempt + rp.MaximumInterval),
+		RetryPolicy:            rp,
+		Summary:                id,
+	}
+}
+
+func activityOptions(id string, o graflow.TaskOptions) workflow.ActivityOptions {
+	rp := infrastructureRetries()
 	return workflow.ActivityOptions{
 		TaskQueue:           o.TaskQueue,
 		StartToCloseTimeout: positive(o.Timeout, DefaultTaskTimeout),
 		HeartbeatTimeout:    positive(o.HeartbeatTimeout, DefaultHeartbeatTimeout),
-		RetryPolicy:         &rp,
+		RetryPolicy:         rp,
 		Summary:             id,
 	}
 }

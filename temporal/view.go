@@ -26,15 +26,17 @@ const (
 	maxLearnedKeys = 32
 )
 
-// channelView sets in's view of the channel of s: with InlineChannel the
-// whole channel; else the declared reads, the keys this task name read on
+// channelView sets in's view of the channel of s: with InlineChannel or for
+// a local task the whole channel; else the declared reads, the keys this task name read on
 // demand before (learned), and the smallest other values within
 // ChannelViewBytes (none over ChannelViewValueBytes). Keys left out are named (Omitted) while their names fit
 // the same budget, so that the task knows every key without asking.
 func (r *run) channelView(s *scope, task string, opts graflow.TaskOptions, in *activities.Input) {
 	entries := s.ch.Entries()
 	in.Reads, in.Absent, in.Omitted, in.Complete, in.KeysKnown, in.ResultsUnknown = nil, nil, nil, false, false, false
-	if r.spec.InlineChannel {
+	if r.spec.InlineChannel || opts.IsLocal() {
+		// A local task's input never reaches the server, and a workflow
+		// busy running it could not answer a Query: it gets everything.
 		in.Reads, in.Complete = entries, true
 		return
 	}

@@ -31,10 +31,21 @@ const CrashQueue = "crash"
 // SlowWriter appends "start <attempt>" to the file Path, works for Seconds
 // (heartbeating automatically), then appends its id to the channel list
 // "writes" and "done <attempt>" to the file.
-var SlowWriter = graflow.NewTask("c_slow_writer", func(ctx *graflow.TaskContext, in struct {
+var SlowWriter = graflow.NewTask("c_slow_writer", slowWrite, graflow.WithHeartbeatTimeout(2*time.Second), graflow.WithTaskQueue(CrashQueue))
+
+// LocalCrashQueue is the task queue of the local crash test's workers: the
+// run and its local task run there.
+const LocalCrashQueue = "crash-local"
+
+// SlowWriterLocal is SlowWriter as a local activity (on the run's worker).
+var SlowWriterLocal = graflow.NewTask("c_slow_writer_local", slowWrite, graflow.WithLocal())
+
+type slowWriteIn struct {
 	Path    string `json:"path"`
 	Seconds int    `json:"seconds"`
-}) (int, error) {
+}
+
+func slowWrite(ctx *graflow.TaskContext, in slowWriteIn) (int, error) {
 	if err := appendLine(in.Path, fmt.Sprintf("start %d", ctx.Attempt())); err != nil {
 		return 0, err
 	}
@@ -47,7 +58,7 @@ var SlowWriter = graflow.NewTask("c_slow_writer", func(ctx *graflow.TaskContext,
 		return 0, err
 	}
 	return ctx.Attempt(), appendLine(in.Path, fmt.Sprintf("done %d", ctx.Attempt()))
-}, graflow.WithHeartbeatTimeout(2*time.Second), graflow.WithTaskQueue(CrashQueue))
+}
 
 func appendLine(path, line string) error {
 	if path == "" {

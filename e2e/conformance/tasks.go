@@ -25,6 +25,13 @@ var Step = graflow.NewTask("c_step", func(ctx *graflow.TaskContext, in struct {
 	return ctx.TaskID(), nil
 })
 
+// RemoteStep is Step as a regular activity even in a workflow whose
+// tasks default to local (WithoutLocal).
+var RemoteStep = graflow.NewTask("c_remote_step", func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
+	_, err := ctx.Channel().Append("log", ctx.TaskID())
+	return ctx.TaskID(), err
+}, graflow.WithoutLocal())
+
 // Greet returns the name and count it received.
 var Greet = graflow.NewTask("c_greet", func(ctx *graflow.TaskContext, in struct {
 	Name  string `json:"name"`
