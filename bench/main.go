@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -20,13 +21,29 @@ import (
 
 const taskQueue = "bench"
 
-var verbose *bool
+var (
+	verbose *bool
+	stalls  *int
+)
 
 func main() {
 	runs := flag.Int("runs", 5, "runs per workload and side (the median is reported)")
 	verbose = flag.Bool("v", false, "print every run's time on stderr")
 	only := flag.String("only", "", "comma-separated workloads to run (default all), e.g. W6,W7")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole bench to this file")
+	stalls = flag.Int("stalls", 0, "then run this many single-local-task runs in a row and count the waits over 2 s")
 	flag.Parse()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "Error:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *only != "" {
 		workloads = slices.DeleteFunc(workloads, func(wl workload) bool { return !slices.Contains(strings.Split(*only, ","), wl.name) })
 	}
@@ -92,7 +109,7 @@ func run(ctx context.Context, runs int) error {
 
 			start = time.Now()
 			id := fmt.Sprintf("h-%s-%d", wl.name, i)
-			hr, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, "hand_"+wl.name, wl.handArgs...)
+			hr, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue, EnableEagerStart: true}, "hand_"+wl.name, wl.handArgs...)
 			if err == nil {
 				err = hr.Get(ctx, nil)
 			}
@@ -119,6 +136,32 @@ func run(ctx context.Context, runs int) error {
 		}
 		fmt.Println()
 	}
+	if *stalls > 0 {
+		return countStalls(ctx, runner, *stalls)
+	}
+	return nil
+}
+
+// countStalls runs n single-local-task runs one after another and reports
+// the waits (start to result) over 2 s, the median and the slowest.
+func countStalls(ctx context.Context, runner *temporal.Runner, n int) error {
+	var waits []time.Duration
+	over := 0
+	for i := range n {
+		wf := graflow.NewWorkflow("bench_stall")
+		wf.Add(localNoopTask.Instance("one", nil))
+		start := time.Now()
+		if _, err := wf.Execute(ctx, runner, graflow.WorkflowID(fmt.Sprintf("stall-%d", i))); err != nil {
+			return err
+		}
+		d := time.Since(start)
+		waits = append(waits, d)
+		if d > 2*time.Second {
+			over++
+		}
+	}
+	fmt.Printf("%d consecutive single-local-task runs: %d waits over 2 s; median %v, slowest %v\n",
+		n, over, median(waits).Round(100*time.Microsecond), slices.Max(waits).Round(time.Millisecond))
 	return nil
 }
 

@@ -68,6 +68,18 @@ var (
 		}
 		return 1000, ctx.NextTask(graflow.Parallel(nodes[0], nodes[1], nodes[2:]...).Named("workers"))
 	})
+	localNoopTask = graflow.NewTask("bench_local_noop", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) { return noopBody(ctx) }, graflow.WithLocal())
+	localLoopTask = graflow.NewTask("bench_local_loop", func(ctx *graflow.TaskContext, in struct {
+		N int `json:"n"`
+	}) (int, error) {
+		if _, err := noopBody(ctx); err != nil {
+			return 0, err
+		}
+		if in.N < 1000 {
+			return in.N, ctx.NextIteration(graflow.Params{"n": in.N + 1})
+		}
+		return in.N, nil
+	}, graflow.WithMaxCycles(1000), graflow.WithLocal())
 	loopTask = graflow.NewTask("bench_loop", func(ctx *graflow.TaskContext, in struct {
 		N int `json:"n"`
 	}) (int, error) {
@@ -151,6 +163,50 @@ var workloads = []workload{
 		hand: HandLoop,
 	},
 	{
+		name:  "W1L",
+		about: "W1 with local tasks (WithLocal)",
+		graflow: func() *graflow.Workflow {
+			nodes := make([]graflow.Node, 200)
+			for i := range nodes {
+				nodes[i] = localNoopTask.Instance(fmt.Sprintf("n%03d", i), nil)
+			}
+			wf := graflow.NewWorkflow("bench_w1l")
+			wf.Add(graflow.Chain(nodes[0], nodes[1:]...))
+			return wf
+		},
+		hand: HandLocalChain,
+	},
+	{
+		name:  "W4L",
+		about: "W4 with a local task (WithLocal)",
+		graflow: func() *graflow.Workflow {
+			wf := graflow.NewWorkflow("bench_w4l")
+			wf.Add(localLoopTask.Instance("loop", graflow.Params{"n": 1}))
+			return wf
+		},
+		hand: HandLocalLoop,
+	},
+	{
+		name:  "S1",
+		about: "one trivial task, start to result (eager start)",
+		graflow: func() *graflow.Workflow {
+			wf := graflow.NewWorkflow("bench_s1")
+			wf.Add(noopTask.Instance("one", nil))
+			return wf
+		},
+		hand: HandOne,
+	},
+	{
+		name:  "S1L",
+		about: "one trivial local task, start to result (eager start)",
+		graflow: func() *graflow.Workflow {
+			wf := graflow.NewWorkflow("bench_s1l")
+			wf.Add(localNoopTask.Instance("one", nil))
+			return wf
+		},
+		hand: HandLocalOne,
+	},
+	{
 		name:  "W6",
 		about: "W3 with members reading a key and Append + Add (undeclared)",
 		graflow: func() *graflow.Workflow {
@@ -187,6 +243,36 @@ var workloads = []workload{
 func activityCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
 }
+
+func localActivityCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: time.Minute})
+}
+
+// localSequence runs n trivial local activities one after another.
+func localSequence(ctx workflow.Context, n int) (int, error) {
+	ctx = localActivityCtx(ctx)
+	total := 0
+	for range n {
+		var v int
+		if err := workflow.ExecuteLocalActivity(ctx, "hand_noop").Get(ctx, &v); err != nil {
+			return 0, err
+		}
+		total += v
+	}
+	return total, nil
+}
+
+// HandLocalChain is W1L written by hand: 200 sequential local activities.
+func HandLocalChain(ctx workflow.Context) (int, error) { return localSequence(ctx, 200) }
+
+// HandLocalLoop is W4L written by hand: 1,000 sequential local activities.
+func HandLocalLoop(ctx workflow.Context) (int, error) { return localSequence(ctx, 1000) }
+
+// HandOne is S1 written by hand: one activity.
+func HandOne(ctx workflow.Context) (int, error) { return sequence(ctx, 1) }
+
+// HandLocalOne is S1L written by hand: one local activity.
+func HandLocalOne(ctx workflow.Context) (int, error) { return localSequence(ctx, 1) }
 
 // sequence runs n trivial activities one after another.
 func sequence(ctx workflow.Context, n int) (int, error) {

@@ -7,7 +7,8 @@ import (
 )
 
 // ETL: extract >> transform >> load. Each task names its upstream task as a
-// parameter and so receives that task's result.
+// parameter and so receives that task's result. The steps are short, so the
+// whole workflow runs them as local activities (WithLocal as a default).
 
 var extract = graflow.NewTask("extract", func(ctx *graflow.TaskContext, _ graflow.None) ([]int, error) {
 	return []int{1, 2, 3, 4, 5}, nil
@@ -41,7 +42,7 @@ func init() {
 		Name:        "etl",
 		Description: "chain: extract >> transform >> load, results passed by upstream task name",
 		Workflow: func() *graflow.Workflow {
-			wf := graflow.NewWorkflow("etl")
+			wf := graflow.NewWorkflow("etl", graflow.WithDefaultTaskOptions(graflow.WithLocal()))
 			wf.Add(graflow.Chain(extract, transform, load))
 			return wf
 		},

@@ -9,7 +9,9 @@ import (
 
 // Graflow's loop patterns: an agent/tool cycle ended by TerminateWorkflow,
 // and an optimizer iterating with NextIteration until it converges, within
-// WithMaxCycles(20).
+// WithMaxCycles(20). The tool call and the optimizer step are short: they
+// run as local activities (WithLocal); the agent, which would call a model,
+// stays a regular activity.
 
 var agent = graflow.NewTask("agent", func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
 	var calls []string
@@ -30,7 +32,7 @@ var tool = graflow.NewTask("tool", func(ctx *graflow.TaskContext, _ graflow.None
 	call := fmt.Sprintf("search#%d", ctx.Cycle())
 	_, err := ctx.Channel().Append("tool_calls", call)
 	return call, err
-})
+}, graflow.WithLocal())
 
 var optimize = graflow.NewTask("optimize", func(ctx *graflow.TaskContext, in struct {
 	X      float64 `json:"x"`
@@ -41,7 +43,7 @@ var optimize = graflow.NewTask("optimize", func(ctx *graflow.TaskContext, in str
 		return "", ctx.NextIteration(graflow.Params{"x": next})
 	}
 	return fmt.Sprintf("converged to %.3f after %d iterations", next, ctx.Cycle()), nil
-}, graflow.WithMaxCycles(20))
+}, graflow.WithMaxCycles(20), graflow.WithLocal())
 
 func init() {
 	register(Example{

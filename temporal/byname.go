@@ -81,6 +81,10 @@ func (b byName) runInput(ctx workflow.Context, args converter.EncodedValues) (*R
 		}
 	}
 	raw = bytes.TrimSpace(raw)
+	if bytes.HasPrefix(raw, []byte(`{"spec":`)) {
+		// The Runner's input (its first field is the spec): decoded once.
+		return compiledInput(name, queue, raw)
+	}
 	var fields map[string]json.RawMessage
 	if len(raw) > 0 && !bytes.Equal(raw, []byte("null")) {
 		if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
@@ -88,14 +92,7 @@ func (b byName) runInput(ctx workflow.Context, args converter.EncodedValues) (*R
 		}
 	}
 	if _, ok := fields["spec"]; ok {
-		var in RunInput
-		if err := json.Unmarshal(raw, &in); err != nil {
-			return nil, inputError(name, queue, "a compiled run input that does not decode: %v", err)
-		}
-		if len(in.Spec.Nodes) == 0 {
-			return nil, inputError(name, queue, "a compiled run input without nodes")
-		}
-		return &in, nil
+		return compiledInput(name, queue, raw)
 	}
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		if !slices.Contains(startFields, k) {
@@ -121,6 +118,18 @@ func (b byName) runInput(ctx workflow.Context, args converter.EncodedValues) (*R
 		return nil, fmt.Errorf("%w: workflow type %q on task queue %q: %s", graflow.ErrInvalidInput, name, queue, c.Error)
 	}
 	return c.Input, nil
+}
+
+// compiledInput decodes a run input compiled by the Runner.
+func compiledInput(name, queue string, raw []byte) (*RunInput, error) {
+	var in RunInput
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, inputError(name, queue, "a compiled run input that does not decode: %v", err)
+	}
+	if len(in.Spec.Nodes) == 0 {
+		return nil, inputError(name, queue, "a compiled run input without nodes")
+	}
+	return &in, nil
 }
 
 // compileStart compiles wf for a by-name start.

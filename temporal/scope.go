@@ -75,24 +75,25 @@ func (s *scope) arrive(from, to string) {
 }
 
 // release moves every waiting join whose missing predecessors can no longer
-// run to the queue, in the order the joins started waiting.
+// run to the queue, in the order the joins started waiting. Reachability
+// is computed only when some join still misses a predecessor (a chain's
+// nodes, with their one predecessor arrived, never need it).
 func (s *scope) release(g *graph) {
 	if len(s.waiting) == 0 {
 		return
 	}
-	roots := slices.Clone(s.waiting)
-	for _, q := range s.queue {
-		roots = append(roots, q.ID)
-	}
-	if s.running != "" {
-		roots = append(roots, s.running)
-	}
-	live := g.reachable(roots)
-	kept := s.waiting[:0]
+	var live map[string]bool
+	kept := make([]string, 0, len(s.waiting)) // s.waiting stays whole for live
 	for _, id := range s.waiting {
 		ready := true
 		for _, p := range g.fwdPred[id] {
-			if !s.arrived[id][p] && live[p] {
+			if s.arrived[id][p] {
+				continue
+			}
+			if live == nil {
+				live = s.live(g)
+			}
+			if live[p] {
 				ready = false
 				break
 			}
@@ -105,6 +106,19 @@ func (s *scope) release(g *graph) {
 		}
 	}
 	s.waiting = kept
+}
+
+// live returns the nodes that may still run in the scope: those reachable
+// from the waiting joins, the queue and the running node.
+func (s *scope) live(g *graph) map[string]bool {
+	roots := slices.Clone(s.waiting)
+	for _, q := range s.queue {
+		roots = append(roots, q.ID)
+	}
+	if s.running != "" {
+		roots = append(roots, s.running)
+	}
+	return g.reachable(roots)
 }
 
 // state returns the scope's queue and join state for continue-as-new.
