@@ -69,29 +69,40 @@ var (
 		return 1000, ctx.NextTask(graflow.Parallel(nodes[0], nodes[1], nodes[2:]...).Named("workers"))
 	})
 	localNoopTask = graflow.NewTask("bench_local_noop", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) { return noopBody(ctx) }, graflow.WithLocal())
-	localLoopTask = graflow.NewTask("bench_local_loop", func(ctx *graflow.TaskContext, in struct {
-		N int `json:"n"`
-	}) (int, error) {
-		if _, err := noopBody(ctx); err != nil {
-			return 0, err
-		}
-		if in.N < 1000 {
-			return in.N, ctx.NextIteration(graflow.Params{"n": in.N + 1})
-		}
-		return in.N, nil
-	}, graflow.WithMaxCycles(1000), graflow.WithLocal())
-	loopTask = graflow.NewTask("bench_loop", func(ctx *graflow.TaskContext, in struct {
-		N int `json:"n"`
-	}) (int, error) {
-		if _, err := noopBody(ctx); err != nil {
-			return 0, err
-		}
-		if in.N < 1000 {
-			return in.N, ctx.NextIteration(graflow.Params{"n": in.N + 1})
-		}
-		return in.N, nil
-	}, graflow.WithMaxCycles(1000))
+	localLoopTask = graflow.NewTask("bench_local_loop", loopBody, graflow.WithMaxCycles(1000), graflow.WithLocal())
+	loopTask      = graflow.NewTask("bench_loop", loopBody, graflow.WithMaxCycles(1000))
 )
+
+type loopIn struct {
+	N int `json:"n"`
+}
+
+// loopBody iterates with NextIteration until N reaches 1,000.
+func loopBody(ctx *graflow.TaskContext, in loopIn) (int, error) {
+	if _, err := noopBody(ctx); err != nil {
+		return 0, err
+	}
+	if in.N < 1000 {
+		return in.N, ctx.NextIteration(graflow.Params{"n": in.N + 1})
+	}
+	return in.N, nil
+}
+
+// workflowOf is a workflow called name of nodes.
+func workflowOf(name string, nodes ...graflow.Node) *graflow.Workflow {
+	wf := graflow.NewWorkflow(name)
+	wf.Add(nodes...)
+	return wf
+}
+
+// chain is a workflow called name of n instances of task in a row.
+func chain(name string, task *graflow.Task[graflow.None, int], n int) *graflow.Workflow {
+	nodes := make([]graflow.Node, n)
+	for i := range nodes {
+		nodes[i] = task.Instance(fmt.Sprintf("n%03d", i), nil)
+	}
+	return workflowOf(name, graflow.Chain(nodes[0], nodes[1:]...))
+}
 
 // workload is one benchmark: a graflow workflow and its hand-written twin.
 type workload struct {
@@ -112,18 +123,10 @@ type workload struct {
 
 var workloads = []workload{
 	{
-		name:  "W1",
-		about: "200-task chain of trivial tasks",
-		graflow: func() *graflow.Workflow {
-			nodes := make([]graflow.Node, 200)
-			for i := range nodes {
-				nodes[i] = noopTask.Instance(fmt.Sprintf("n%03d", i), nil)
-			}
-			wf := graflow.NewWorkflow("bench_w1")
-			wf.Add(graflow.Chain(nodes[0], nodes[1:]...))
-			return wf
-		},
-		hand: HandChain,
+		name:    "W1",
+		about:   "200-task chain of trivial tasks",
+		graflow: func() *graflow.Workflow { return chain("bench_w1", noopTask, 200) },
+		hand:    HandChain,
 	},
 	{
 		name:  "W2",
@@ -143,9 +146,7 @@ var workloads = []workload{
 		name:  "W3",
 		about: "1,000-wide dynamic fan-out of trivial tasks, then an aggregate",
 		graflow: func() *graflow.Workflow {
-			wf := graflow.NewWorkflow("bench_w3")
-			wf.Add(graflow.Chain(fanTask, sumTask.Instance("sum", nil)))
-			return wf
+			return workflowOf("bench_w3", graflow.Chain(fanTask, sumTask.Instance("sum", nil)))
 		},
 		hand: HandDynamicFanOut,
 		children: func(id string) []string {
@@ -156,63 +157,41 @@ var workloads = []workload{
 		name:  "W4",
 		about: "1,000-iteration loop of a trivial task",
 		graflow: func() *graflow.Workflow {
-			wf := graflow.NewWorkflow("bench_w4")
-			wf.Add(loopTask.Instance("loop", graflow.Params{"n": 1}))
-			return wf
+			return workflowOf("bench_w4", loopTask.Instance("loop", graflow.Params{"n": 1}))
 		},
 		hand: HandLoop,
 	},
 	{
-		name:  "W1L",
-		about: "W1 with local tasks (WithLocal)",
-		graflow: func() *graflow.Workflow {
-			nodes := make([]graflow.Node, 200)
-			for i := range nodes {
-				nodes[i] = localNoopTask.Instance(fmt.Sprintf("n%03d", i), nil)
-			}
-			wf := graflow.NewWorkflow("bench_w1l")
-			wf.Add(graflow.Chain(nodes[0], nodes[1:]...))
-			return wf
-		},
-		hand: HandLocalChain,
+		name:    "W1L",
+		about:   "W1 with local tasks (WithLocal)",
+		graflow: func() *graflow.Workflow { return chain("bench_w1l", localNoopTask, 200) },
+		hand:    HandLocalChain,
 	},
 	{
 		name:  "W4L",
 		about: "W4 with a local task (WithLocal)",
 		graflow: func() *graflow.Workflow {
-			wf := graflow.NewWorkflow("bench_w4l")
-			wf.Add(localLoopTask.Instance("loop", graflow.Params{"n": 1}))
-			return wf
+			return workflowOf("bench_w4l", localLoopTask.Instance("loop", graflow.Params{"n": 1}))
 		},
 		hand: HandLocalLoop,
 	},
 	{
-		name:  "S1",
-		about: "one trivial task, start to result (eager start)",
-		graflow: func() *graflow.Workflow {
-			wf := graflow.NewWorkflow("bench_s1")
-			wf.Add(noopTask.Instance("one", nil))
-			return wf
-		},
-		hand: HandOne,
+		name:    "S1",
+		about:   "one trivial task, start to result (eager start)",
+		graflow: func() *graflow.Workflow { return workflowOf("bench_s1", noopTask.Instance("one", nil)) },
+		hand:    HandOne,
 	},
 	{
-		name:  "S1L",
-		about: "one trivial local task, start to result (eager start)",
-		graflow: func() *graflow.Workflow {
-			wf := graflow.NewWorkflow("bench_s1l")
-			wf.Add(localNoopTask.Instance("one", nil))
-			return wf
-		},
-		hand: HandLocalOne,
+		name:    "S1L",
+		about:   "one trivial local task, start to result (eager start)",
+		graflow: func() *graflow.Workflow { return workflowOf("bench_s1l", localNoopTask.Instance("one", nil)) },
+		hand:    HandLocalOne,
 	},
 	{
 		name:  "W6",
 		about: "W3 with members reading a key and Append + Add (undeclared)",
 		graflow: func() *graflow.Workflow {
-			wf := graflow.NewWorkflow("bench_w6")
-			wf.Add(graflow.Chain(mergeFanTask, sumTask.Instance("sum", nil)))
-			return wf
+			return workflowOf("bench_w6", graflow.Chain(mergeFanTask, sumTask.Instance("sum", nil)))
 		},
 		options: []graflow.ExecuteOption{graflow.InitialChannel(map[string]any{"base": 1})},
 		hand:    HandMergeFanOut,
@@ -222,17 +201,9 @@ var workloads = []workload{
 		perTask: 1000,
 	},
 	{
-		name:  "W7",
-		about: "100-task chain of trivial tasks over a 1 MB channel",
-		graflow: func() *graflow.Workflow {
-			nodes := make([]graflow.Node, 100)
-			for i := range nodes {
-				nodes[i] = noopTask.Instance(fmt.Sprintf("n%03d", i), nil)
-			}
-			wf := graflow.NewWorkflow("bench_w7")
-			wf.Add(graflow.Chain(nodes[0], nodes[1:]...))
-			return wf
-		},
+		name:     "W7",
+		about:    "100-task chain of trivial tasks over a 1 MB channel",
+		graflow:  func() *graflow.Workflow { return chain("bench_w7", noopTask, 100) },
 		options:  []graflow.ExecuteOption{graflow.InitialChannel(bigChannel())},
 		hand:     HandBigChain,
 		handArgs: []any{bigChannel()},
