@@ -12,8 +12,14 @@ import (
 	"time"
 )
 
+// resultSuffix ends every result key.
+const resultSuffix = ".__result__"
+
 // ResultKey is the channel key holding a task's result: "<id>.__result__".
-func ResultKey(taskID string) string { return taskID + ".__result__" }
+func ResultKey(taskID string) string { return taskID + resultSuffix }
+
+// IsResultKey reports whether key holds a task's result (see ResultKey).
+func IsResultKey(key string) bool { return strings.HasSuffix(key, resultSuffix) }
 
 // ChannelEntry is one stored value: its JSON and its expiry (Unix
 // nanoseconds, 0 = never).
@@ -126,8 +132,6 @@ func NewChannel(entries map[string]ChannelEntry, opts ChannelOptions) *Channel {
 	}
 	return c
 }
-
-func isResultKey(key string) bool { return strings.HasSuffix(key, ".__result__") }
 
 // SetOption configures a write.
 type SetOption func(*ChannelOp)
@@ -302,6 +306,7 @@ func (c *Channel) write(op ChannelOp, v any, opts []SetOption) (float64, error) 
 	if err != nil {
 		return 0, c.failedWrite(op.Key, err)
 	}
+	c.record(op)
 	delete(c.failed, op.Key)
 	return out, nil
 }
@@ -315,7 +320,7 @@ func (c *Channel) atHand(key string) bool {
 	if _, ok := c.entries[key]; ok {
 		return true
 	}
-	return c.allKeys || c.absent[key] || (c.remoteKeys != nil && !c.remoteKeys[key] && !(c.resultsUnknown && isResultKey(key)))
+	return c.allKeys || c.absent[key] || (c.remoteKeys != nil && !c.remoteKeys[key] && !(c.resultsUnknown && IsResultKey(key)))
 }
 
 // failedWrite remembers err as the failure of a write of key (see Err).
@@ -371,6 +376,7 @@ func (c *Channel) Apply(ops []ChannelOp) error {
 		if _, err := c.apply(op); err != nil {
 			return err
 		}
+		c.record(op)
 	}
 	return nil
 }
@@ -400,6 +406,28 @@ func (c *Channel) Entries() map[string]ChannelEntry {
 	return out
 }
 
+// list returns, under c.mu, the list under key (nil when absent or
+// expired) and its expiry, parsing it unless it is kept parsed already.
+func (c *Channel) list(key string) ([]json.RawMessage, int64, error) {
+	if list, parsed := c.lists[key]; parsed {
+		e := c.entries[key]
+		if expired(e, c.opts.Now().UnixNano()) {
+			delete(c.lists, key)
+			return nil, 0, nil
+		}
+		return list, e.Expires, nil
+	}
+	cur, ok, err := c.lookup(key)
+	if err != nil || !ok {
+		return nil, 0, err
+	}
+	var list []json.RawMessage
+	if v := bytes.TrimSpace(cur.Value); len(v) == 0 || v[0] != '[' || json.Unmarshal(v, &list) != nil {
+		return nil, 0, fmt.Errorf("%w: key %q holds %s", ErrNotAList, key, abbreviate(cur.Value))
+	}
+	return list, cur.Expires, nil
+}
+
 // materialize rebuilds, under c.mu, the JSON of a list kept parsed.
 func (c *Channel) materialize(key string) {
 	list, ok := c.lists[key]
@@ -421,8 +449,8 @@ func (c *Channel) materialize(key string) {
 	c.entries[key] = e
 }
 
-// apply performs one op under c.mu; for list ops it returns the new length,
-// for add the new sum.
+// apply performs one op under c.mu (its callers record it); for list ops
+// it returns the new length, for add the new sum.
 func (c *Channel) apply(op ChannelOp) (float64, error) {
 	c.ready()
 	now := c.opts.Now()
@@ -437,25 +465,12 @@ func (c *Channel) apply(op ChannelOp) (float64, error) {
 	case OpDelete:
 		delete(c.entries, op.Key)
 	case OpAppend, OpPrepend:
-		list, parsed := c.lists[op.Key]
-		if cur := c.entries[op.Key]; parsed && expired(cur, now.UnixNano()) {
-			list = nil
-		} else if parsed && expires == 0 {
-			expires = cur.Expires
+		list, cur, err := c.list(op.Key)
+		if err != nil {
+			return 0, err
 		}
-		if !parsed {
-			cur, ok, err := c.lookup(op.Key)
-			if err != nil {
-				return 0, err
-			}
-			if ok {
-				if v := bytes.TrimSpace(cur.Value); len(v) == 0 || v[0] != '[' || json.Unmarshal(v, &list) != nil {
-					return 0, fmt.Errorf("%w: key %q holds %s", ErrNotAList, op.Key, abbreviate(cur.Value))
-				}
-				if expires == 0 {
-					expires = cur.Expires
-				}
-			}
+		if expires == 0 {
+			expires = cur
 		}
 		if op.Op == OpAppend {
 			list = append(list, op.Value)
@@ -500,7 +515,6 @@ func (c *Channel) apply(op ChannelOp) (float64, error) {
 		delete(c.deferred, op.Key) // the value no longer depends on the old one
 		delete(c.lists, op.Key)
 	}
-	c.record(op)
 	return out, nil
 }
 
@@ -525,13 +539,10 @@ func (c *Channel) lookup(key string) (ChannelEntry, bool, error) {
 }
 
 // applyDeferred applies, under c.mu, the writes recorded on key before its
-// value was at hand; they are recorded already.
+// value was at hand (write recorded them already).
 func (c *Channel) applyDeferred(key string) error {
 	ops := c.deferred[key]
 	delete(c.deferred, key)
-	record := c.opts.Record
-	c.opts.Record = false
-	defer func() { c.opts.Record = record }()
 	for _, op := range ops {
 		if _, err := c.apply(op); err != nil {
 			return c.failedWrite(key, err)
