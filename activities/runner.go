@@ -53,7 +53,8 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 	if !ok {
 		return nil, NotRegistered(in.Task, info.TaskQueue)
 	}
-	chOpts := graflow.ChannelOptions{Context: ctx, Record: true, Absent: in.Absent, KeysKnown: in.KeysKnown, Omitted: in.Omitted, ResultsUnknown: in.ResultsUnknown}
+	chOpts := in.channelOptions()
+	chOpts.Context = ctx
 	var source *querySource
 	if !in.Complete {
 		source = &querySource{client: r.client, workflowID: info.WorkflowExecution.ID, runID: info.WorkflowExecution.RunID, scope: in.Scope}

@@ -103,7 +103,7 @@ func TestRunDecodesParamsAndReturnsOpsAndValue(t *testing.T) {
 		Params: map[string]json.RawMessage{"n": raw(t, 7), "who": raw(t, "bob")},
 		// Append and Add need the current value: the interpreter sends the
 		// keys a task declares (graflow.WithReads) as Reads or Absent.
-		Absent: []string{"log", "count"},
+		ChannelView: activities.ChannelView{Absent: []string{"log", "count"}},
 	})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"double":14}`, string(out.Value))
@@ -161,11 +161,13 @@ func TestRunChannelReadsAndAbsentKeys(t *testing.T) {
 
 	out, err := runActivity(t, reg, activities.Input{
 		Task: "reader", TaskID: "reader",
-		Reads: map[string]graflow.ChannelEntry{
-			"present":               {Value: raw(t, "here")},
-			graflow.ResultKey("up"): {Value: raw(t, 42)},
+		ChannelView: activities.ChannelView{
+			Reads: map[string]graflow.ChannelEntry{
+				"present":               {Value: raw(t, "here")},
+				graflow.ResultKey("up"): {Value: raw(t, 42)},
+			},
+			Absent: []string{"gone"},
 		},
-		Absent: []string{"gone"},
 	})
 	require.NoError(t, err, "an Absent key must not be fetched (the runner has no client)")
 	var r result
@@ -235,8 +237,8 @@ func TestRunIgnoredWriteErrorFailsTheTask(t *testing.T) {
 		_, _ = ctx.Channel().Append("name", "x")
 		return graflow.None{}, nil
 	}, graflow.WithRegistry(reg))
-	_, err := runActivity(t, reg, activities.Input{Task: "careless", TaskID: "careless", Complete: true,
-		Reads: map[string]graflow.ChannelEntry{"name": {Value: json.RawMessage(`"text"`)}}})
+	_, err := runActivity(t, reg, activities.Input{Task: "careless", TaskID: "careless",
+		ChannelView: activities.ChannelView{Complete: true, Reads: map[string]graflow.ChannelEntry{"name": {Value: json.RawMessage(`"text"`)}}}})
 	te := taskError(t, err)
 	assert.Equal(t, "careless", te.TaskID)
 	assert.ErrorIs(t, te, graflow.ErrNotAList)
@@ -373,7 +375,7 @@ func TestRunOutputOverPayloadLimit(t *testing.T) {
 				return tt.body(ctx)
 			}, graflow.WithRegistry(reg))
 			// Retries left: the limit must still be final, never a retry loop.
-			_, err := runActivity(t, reg, activities.Input{Task: "producer", TaskID: "producer_7", Absent: []string{"chunks"}})
+			_, err := runActivity(t, reg, activities.Input{Task: "producer", TaskID: "producer_7", ChannelView: activities.ChannelView{Absent: []string{"chunks"}}})
 			app := applicationError(t, err)
 			assert.True(t, app.NonRetryable())
 			assert.Contains(t, err.Error(), `task "producer_7"`)
@@ -394,7 +396,7 @@ func TestCheckInput(t *testing.T) {
 	}{
 		{"small", activities.Input{TaskID: "t", Params: map[string]json.RawMessage{"a": raw(t, 1)}}, ""},
 		{"huge parameter", activities.Input{TaskID: "t", Params: map[string]json.RawMessage{"a": raw(t, 1), "blob": huge}}, `parameter "blob"`},
-		{"huge read", activities.Input{TaskID: "t", Reads: map[string]graflow.ChannelEntry{"doc": {Value: huge}}}, `channel key "doc"`},
+		{"huge read", activities.Input{TaskID: "t", ChannelView: activities.ChannelView{Reads: map[string]graflow.ChannelEntry{"doc": {Value: huge}}}}, `channel key "doc"`},
 		{"many medium parameters", activities.Input{TaskID: "t", Params: map[string]json.RawMessage{
 			"p1": raw(t, strings.Repeat("a", 1<<20)),
 			"p2": raw(t, strings.Repeat("b", 1<<20)),

@@ -33,10 +33,25 @@ type ChannelQueryResult struct {
 // it declared or read before, and small values up to a budget; larger
 // values by name only).
 type Input struct {
-	Task   string                          `json:"task"`
-	TaskID string                          `json:"task_id"`
-	Scope  string                          `json:"scope,omitempty"`
-	Params map[string]json.RawMessage      `json:"params,omitempty"`
+	Task   string                     `json:"task"`
+	TaskID string                     `json:"task_id"`
+	Scope  string                     `json:"scope,omitempty"`
+	Params map[string]json.RawMessage `json:"params,omitempty"`
+	// ChannelView's fields travel as fields of Input.
+	ChannelView
+	Cycle     int `json:"cycle"`
+	MaxCycles int `json:"max_cycles"`
+	// Attempt is the 1-based attempt of the task's own retries
+	// (WithMaxRetries); crashes retried by Temporal add to it.
+	Attempt int `json:"attempt,omitempty"`
+	// Feedback holds the run's answers to this task's feedback requests
+	// (see suspend.go).
+	Feedback *FeedbackInput `json:"feedback,omitempty"`
+}
+
+// ChannelView is the part of the channel a task is sent: values (Reads),
+// keys known to be absent, and what the task may fetch on demand.
+type ChannelView struct {
 	Reads  map[string]graflow.ChannelEntry `json:"reads,omitempty"`
 	Absent []string                        `json:"absent,omitempty"`
 	// Complete says Reads hold the whole channel: nothing is fetched.
@@ -48,14 +63,12 @@ type Input struct {
 	// ResultsUnknown says Omitted leaves out task results: they are
 	// fetched when read.
 	ResultsUnknown bool `json:"results_unknown,omitempty"`
-	Cycle          int  `json:"cycle"`
-	MaxCycles      int  `json:"max_cycles"`
-	// Attempt is the 1-based attempt of the task's own retries
-	// (WithMaxRetries); crashes retried by Temporal add to it.
-	Attempt int `json:"attempt,omitempty"`
-	// Feedback holds the run's answers to this task's feedback requests
-	// (see suspend.go).
-	Feedback *FeedbackInput `json:"feedback,omitempty"`
+}
+
+// channelOptions are the options of the task's channel over the view
+// (Source and Context are the runner's).
+func (v ChannelView) channelOptions() graflow.ChannelOptions {
+	return graflow.ChannelOptions{Record: true, Absent: v.Absent, KeysKnown: v.KeysKnown, Omitted: v.Omitted, ResultsUnknown: v.ResultsUnknown}
 }
 
 // Output is what a task returns: its value, its channel writes and its

@@ -301,7 +301,7 @@ func (r *run) awaitFeedback(ctx workflow.Context, t *startedTask) error {
 		return &graflow.TaskError{TaskID: t.node.ID, Err: fmt.Errorf("graflow: scope %q of a task waiting for feedback is gone", t.in.Scope)}
 	}
 	t.in.Feedback = r.fb.inputFor(t.node.ID)
-	r.channelView(s, t.node.Task, t.opts, &t.in)
+	t.in.ChannelView = r.channelView(s, t.node.Task, t.opts)
 	if err := checkInput(t.opts, &t.in); err != nil {
 		return &graflow.TaskError{TaskID: t.node.ID, Err: err}
 	}

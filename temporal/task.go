@@ -53,7 +53,7 @@ func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay 
 	}
 	r.steps++
 	in := activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, Attempt: 1}
-	r.channelView(s, node.Task, opts, &in)
+	in.ChannelView = r.channelView(s, node.Task, opts)
 	in.Feedback = r.fb.inputFor(node.ID) // HITL: the answers the run holds for this task (feedback.go)
 	if err := checkInput(opts, &in); err != nil {
 		return nil, &graflow.TaskError{TaskID: node.ID, Err: err}

@@ -2,7 +2,6 @@ package temporal
 
 import (
 	"cmp"
-	"maps"
 	"slices"
 	"strings"
 
@@ -26,77 +25,79 @@ const (
 	maxLearnedKeys = 32
 )
 
-// channelView sets in's view of the channel of s: with InlineChannel or for
-// a local task the whole channel; else the declared reads, the keys this task name read on
-// demand before (learned), and the smallest other values within
-// ChannelViewBytes (none over ChannelViewValueBytes). Keys left out are named (Omitted) while their names fit
-// the same budget, so that the task knows every key without asking.
-func (r *run) channelView(s *scope, task string, opts graflow.TaskOptions, in *activities.Input) {
+// channelView is the view of the channel of s that a run of task is sent:
+// with InlineChannel or for a local task the whole channel; else the
+// declared reads, the keys this task name read on demand before (learned),
+// and the smallest other values of at most ChannelViewValueBytes within
+// ChannelViewBytes. Task results are left out (they reach a task as its
+// parameters; a chain's would grow with its length). Keys left out are
+// named (Omitted) while their names fit the same budget, so that the task
+// knows every key without asking.
+func (r *run) channelView(s *scope, task string, opts graflow.TaskOptions) activities.ChannelView {
 	entries := s.ch.Entries()
-	in.Reads, in.Absent, in.Omitted, in.Complete, in.KeysKnown, in.ResultsUnknown = nil, nil, nil, false, false, false
 	if r.spec.InlineChannel || opts.IsLocal() {
 		// A local task's input never reaches the server, and a workflow
 		// busy running it could not answer a Query: it gets everything.
-		in.Reads, in.Complete = entries, true
-		return
+		return activities.ChannelView{Reads: entries, Complete: true}
 	}
-	view := map[string]graflow.ChannelEntry{}
+	v := activities.ChannelView{Reads: map[string]graflow.ChannelEntry{}}
 	for _, k := range opts.Reads {
 		if e, ok := entries[k]; ok {
-			view[k] = e
+			v.Reads[k] = e
 		} else {
-			in.Absent = append(in.Absent, k)
+			v.Absent = append(v.Absent, k)
 		}
 	}
 	budget := ChannelViewBytes
-	take := func(k string) bool {
-		e, ok := entries[k]
-		if _, seen := view[k]; !ok || seen {
-			return true
+	send := func(k string) bool {
+		n := len(k) + len(entries[k].Value)
+		if n > budget {
+			return false
 		}
-		if n := len(k) + len(e.Value); n <= budget {
-			view[k], budget = e, budget-n
-			return true
-		}
-		return false
+		v.Reads[k], budget = entries[k], budget-n
+		return true
 	}
 	for _, k := range r.learned[task] {
-		take(k)
+		_, sent := v.Reads[k]
+		if _, ok := entries[k]; ok && !sent {
+			send(k)
+		}
 	}
-	// Task results reach a task as its parameters: they travel unasked
-	// neither by value nor by name (a chain's would grow with its length).
-	rest := make([]string, 0, len(entries))
-	for _, k := range slices.Sorted(maps.Keys(entries)) {
-		if _, ok := view[k]; ok {
+	var small, omitted []string
+	for k, e := range entries { // sorted below
+		if _, sent := v.Reads[k]; sent {
 			continue
 		}
-		if strings.HasSuffix(k, ".__result__") {
-			in.ResultsUnknown = true
-			continue
+		switch {
+		case graflow.IsResultKey(k):
+			v.ResultsUnknown = true
+		case len(e.Value) > ChannelViewValueBytes:
+			omitted = append(omitted, k)
+		default:
+			small = append(small, k)
 		}
-		rest = append(rest, k)
 	}
-	slices.SortStableFunc(rest, func(a, b string) int { return cmp.Compare(len(a)+len(entries[a].Value), len(b)+len(entries[b].Value)) })
-	cut := len(rest)
-	for i, k := range rest {
-		if len(entries[k].Value) > ChannelViewValueBytes || !take(k) {
-			cut = i
+	size := func(k string) int { return len(k) + len(entries[k].Value) }
+	slices.SortFunc(small, func(a, b string) int { return cmp.Or(cmp.Compare(size(a), size(b)), strings.Compare(a, b)) })
+	for i, k := range small {
+		if !send(k) {
+			omitted = append(omitted, small[i:]...)
 			break
 		}
 	}
-	rest = rest[cut:]
-	in.Reads = view
-	if len(rest) == 0 && !in.ResultsUnknown {
-		in.Complete = true
-		return
+	if len(omitted) == 0 && !v.ResultsUnknown {
+		v.Complete = true
+		return v
 	}
 	names := 0
-	for _, k := range rest {
+	for _, k := range omitted {
 		names += len(k) + 3
 	}
 	if names <= ChannelViewBytes {
-		in.KeysKnown, in.Omitted = true, slices.Sorted(slices.Values(rest))
+		slices.Sort(omitted)
+		v.KeysKnown, v.Omitted = true, omitted
 	}
+	return v
 }
 
 // learn remembers the keys a task name read on demand, for its next runs.

@@ -48,7 +48,7 @@ func TestChannelView(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &run{spec: &Spec{InlineChannel: tc.inline}, learned: map[string][]string{"t": tc.learned}}
 			var in activities.Input
-			r.channelView(channelOf(tc.channel), "t", graflow.TaskOptions{Reads: tc.reads}, &in)
+			in.ChannelView = r.channelView(channelOf(tc.channel), "t", graflow.TaskOptions{Reads: tc.reads})
 			var sent []string
 			for k := range in.Reads {
 				sent = append(sent, k)
@@ -71,7 +71,7 @@ func TestChannelViewIsBounded(t *testing.T) {
 	}
 	r := &run{spec: &Spec{}, learned: map[string][]string{}}
 	var in activities.Input
-	r.channelView(channelOf(values), "t", graflow.TaskOptions{}, &in)
+	in.ChannelView = r.channelView(channelOf(values), "t", graflow.TaskOptions{})
 	size := 0
 	for k, e := range in.Reads {
 		size += len(k) + len(e.Value)
