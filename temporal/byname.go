@@ -67,10 +67,21 @@ type compiled struct {
 	Error string    `json:"error,omitempty"`
 }
 
-// runInput decodes the interpreter's input: a run compiled by the Runner
-// (it holds "spec"), or a start by name, which it compiles from the
-// worker's definition once and records in the history, so that replay and
-// continue-as-new never depend on the worker's code changing later.
+// anyInput is every input the interpreter accepts, decoded in one pass: a
+// run compiled by the Runner (Spec set; its channel entries decoded after)
+// or a start by name (only Channel and Start).
+type anyInput struct {
+	Spec    *Spec                      `json:"spec"`
+	Channel map[string]json.RawMessage `json:"channel"`
+	Start   string                     `json:"start"`
+	Child   *ChildInput                `json:"child"`
+	Resume  *RunState                  `json:"resume"`
+}
+
+// runInput decodes the interpreter's input: a run compiled by the Runner,
+// or a start by name, which it compiles from the worker's definition once
+// and records in the history, so that replay and continue-as-new never
+// depend on the worker's code changing later.
 func (b byName) runInput(ctx workflow.Context, args converter.EncodedValues) (*RunInput, error) {
 	info := workflow.GetInfo(ctx)
 	name, queue := info.WorkflowType.Name, info.TaskQueueName
@@ -80,28 +91,19 @@ func (b byName) runInput(ctx workflow.Context, args converter.EncodedValues) (*R
 			return nil, inputError(name, queue, "undecodable: %v", err)
 		}
 	}
-	raw = bytes.TrimSpace(raw)
-	if bytes.HasPrefix(raw, []byte(`{"spec":`)) {
-		// The Runner's input (its first field is the spec): decoded once.
-		return compiledInput(name, queue, raw)
-	}
-	var fields map[string]json.RawMessage
-	if len(raw) > 0 && !bytes.Equal(raw, []byte("null")) {
-		if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-			return nil, inputError(name, queue, "got %s", abbreviate(raw))
+	var in anyInput
+	if len(raw) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			return nil, inputError(name, queue, "%v (fields: %s), got %s", err, strings.Join(startFields, ", "), abbreviate(raw))
 		}
 	}
-	if _, ok := fields["spec"]; ok {
-		return compiledInput(name, queue, raw)
+	if in.Spec != nil {
+		return in.compiled(name, queue)
 	}
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		if !slices.Contains(startFields, k) {
-			return nil, inputError(name, queue, "unknown field %q (fields: %s)", k, strings.Join(startFields, ", "))
-		}
-	}
-	var start StartInput
-	if err := json.Unmarshal(raw, &start); len(raw) > 0 && err != nil {
-		return nil, inputError(name, queue, "%v", err)
+	if in.Child != nil || in.Resume != nil {
+		return nil, inputError(name, queue, "child or resume state without a spec")
 	}
 	wf := b[name]
 	if wf == nil {
@@ -109,9 +111,9 @@ func (b byName) runInput(ctx workflow.Context, args converter.EncodedValues) (*R
 		return nil, fmt.Errorf("%w: workflow type %q is not registered on task queue %q (registered: %s)",
 			graflow.ErrWorkflowNotRegistered, name, queue, listOrNone(known))
 	}
+	start := StartInput{Channel: in.Channel, Start: in.Start}
 	var c compiled
-	err := workflow.SideEffect(ctx, func(workflow.Context) any { return compileStart(wf, start) }).Get(&c)
-	if err != nil {
+	if err := workflow.SideEffect(ctx, func(workflow.Context) any { return compileStart(wf, start) }).Get(&c); err != nil {
 		return nil, err
 	}
 	if c.Error != "" {
@@ -120,16 +122,20 @@ func (b byName) runInput(ctx workflow.Context, args converter.EncodedValues) (*R
 	return c.Input, nil
 }
 
-// compiledInput decodes a run input compiled by the Runner.
-func compiledInput(name, queue string, raw []byte) (*RunInput, error) {
-	var in RunInput
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return nil, inputError(name, queue, "a compiled run input that does not decode: %v", err)
-	}
+// compiled returns in as the run input the Runner compiled.
+func (in *anyInput) compiled(name, queue string) (*RunInput, error) {
 	if len(in.Spec.Nodes) == 0 {
 		return nil, inputError(name, queue, "a compiled run input without nodes")
 	}
-	return &in, nil
+	out := &RunInput{Spec: *in.Spec, Child: in.Child, Resume: in.Resume, Channel: make(map[string]graflow.ChannelEntry, len(in.Channel))}
+	for k, raw := range in.Channel {
+		var e graflow.ChannelEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return nil, inputError(name, queue, "channel key %q of a compiled run input: %v", k, err)
+		}
+		out.Channel[k] = e
+	}
+	return out, nil
 }
 
 // compileStart compiles wf for a by-name start.

@@ -29,7 +29,8 @@ type Spec struct {
 // NodeSpec is one node of a Spec (see activities.NodeSpec).
 type NodeSpec = activities.NodeSpec
 
-// RunInput is the interpreter workflow's input.
+// RunInput is the interpreter workflow's input. Its JSON fields are decoded
+// through anyInput (byname.go), which must name each of them.
 type RunInput struct {
 	Spec    Spec                            `json:"spec"`
 	Channel map[string]graflow.ChannelEntry `json:"channel,omitempty"`
