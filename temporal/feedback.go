@@ -305,7 +305,7 @@ func (r *run) awaitFeedback(ctx workflow.Context, t *startedTask) error {
 	if err := checkInput(t.opts, &t.in); err != nil {
 		return &graflow.TaskError{TaskID: t.node.ID, Err: err}
 	}
-	t.schedule(ctx)
+	r.schedule(ctx, t)
 	return nil
 }
 

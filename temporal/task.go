@@ -59,10 +59,7 @@ func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay 
 		return nil, &graflow.TaskError{TaskID: node.ID, Err: err}
 	}
 	t := &startedTask{node: node, opts: opts, in: in}
-	if opts.IsLocal() {
-		r.localSince++
-	}
-	t.schedule(ctx)
+	r.schedule(ctx, t)
 	return t, nil
 }
 
@@ -75,10 +72,11 @@ func checkInput(opts graflow.TaskOptions, in *activities.Input) error {
 	return activities.CheckInput(in)
 }
 
-// schedule starts the task's next attempt: a local activity (WithLocal) or
-// a regular one.
-func (t *startedTask) schedule(ctx workflow.Context) {
+// schedule starts the task's next attempt: a local activity (WithLocal),
+// counted for continueAsNewDue (one marker event each), or a regular one.
+func (r *run) schedule(ctx workflow.Context, t *startedTask) {
 	if t.opts.IsLocal() {
+		r.localSince++
 		t.future = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localActivityOptions(t.node.ID, t.opts)), t.node.Task, t.in)
 		return
 	}
@@ -124,7 +122,7 @@ func (r *run) retryLater(ctx workflow.Context, t *startedTask) error {
 		}
 	}
 	t.in.Attempt++
-	t.schedule(ctx)
+	r.schedule(ctx, t)
 	return nil
 }
 
