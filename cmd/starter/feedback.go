@@ -218,9 +218,7 @@ Visibility lags by a moment after a run starts waiting.`,
 				if rows == nil {
 					rows = []listedRequest{}
 				}
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rows)
+				return writeJSON(out, rows)
 			}
 			if len(rows) == 0 {
 				fmt.Fprintln(cmd.ErrOrStderr(), "no open feedback requests")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"regexp"
 	"strings"
 	"text/tabwriter"
@@ -15,8 +14,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/graflow-go/graflow/examples"
-	"github.com/graflow-go/graflow/graflow"
-	"github.com/graflow-go/graflow/temporal"
 )
 
 // workflowName is what a graflow workflow (and so a workflow type) may be called.
@@ -76,7 +73,7 @@ func newScheduleCreateCmd(a *app) *cobra.Command {
 			case (cron == "") == (every <= 0):
 				return errors.New("give exactly one of --cron and --every (a positive duration)")
 			}
-			channel, err := scheduleChannel(name, inputs)
+			input, err := scheduleInput(name, start, inputs)
 			if err != nil {
 				return err
 			}
@@ -99,7 +96,7 @@ func newScheduleCreateCmd(a *app) *cobra.Command {
 					ID:        id,
 					Workflow:  name,
 					TaskQueue: ro.TaskQueue,
-					Args:      []any{temporal.StartInput{Channel: channel, Start: start}},
+					Args:      []any{input},
 				},
 			})
 			if err != nil {
@@ -119,31 +116,19 @@ func newScheduleCreateCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// scheduleChannel is the channel of a scheduled run: an example's initial
-// channel with --input merged over it.
-func scheduleChannel(name string, pairs []string) (map[string]json.RawMessage, error) {
-	values := map[string]any{}
-	if ex, ok := examples.Get(name); ok {
-		var cfg graflow.RunConfig
-		for _, o := range ex.Options {
-			o(&cfg)
-		}
-		maps.Copy(values, cfg.InitialChannel)
-	}
+// scheduleInput is the start input of a scheduled run: an example's
+// initial channel with --input merged over it, and the start node.
+func scheduleInput(name, start string, pairs []string) (map[string]any, error) {
 	inputs, err := parseInputs(pairs)
 	if err != nil {
 		return nil, err
 	}
-	maps.Copy(values, inputs)
-	out := make(map[string]json.RawMessage, len(values))
-	for k, v := range values {
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return nil, fmt.Errorf("--input %s: %w", k, err)
-		}
-		out[k] = raw
+	ex, _ := examples.Get(name)
+	in := map[string]any{"channel": initialChannel(ex, inputs)}
+	if start != "" {
+		in["start"] = start
 	}
-	return out, nil
+	return in, nil
 }
 
 // scheduleVerb is a verb on one schedule that prints "<done> schedule <id>".

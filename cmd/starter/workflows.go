@@ -117,16 +117,7 @@ func (f *runFlags) options(ex examples.Example) ([]graflow.ExecuteOption, error)
 	}
 	opts := slices.Clone(ex.Options)
 	if len(inputs) > 0 {
-		var cfg graflow.RunConfig
-		for _, o := range ex.Options {
-			o(&cfg)
-		}
-		merged := maps.Clone(cfg.InitialChannel)
-		if merged == nil {
-			merged = map[string]any{}
-		}
-		maps.Copy(merged, inputs)
-		opts = append(opts, graflow.InitialChannel(merged))
+		opts = append(opts, graflow.InitialChannel(initialChannel(ex, inputs)))
 	}
 	if f.start != "" {
 		opts = append(opts, graflow.Start(f.start))
@@ -135,6 +126,21 @@ func (f *runFlags) options(ex examples.Example) ([]graflow.ExecuteOption, error)
 		opts = append(opts, graflow.WorkflowID(f.workflowID))
 	}
 	return opts, nil
+}
+
+// initialChannel is the example's initial channel with inputs merged over
+// it (a zero Example has none).
+func initialChannel(ex examples.Example, inputs map[string]any) map[string]any {
+	var cfg graflow.RunConfig
+	for _, o := range ex.Options {
+		o(&cfg)
+	}
+	merged := maps.Clone(cfg.InitialChannel)
+	if merged == nil {
+		merged = map[string]any{}
+	}
+	maps.Copy(merged, inputs)
+	return merged
 }
 
 // parseInputs parses key=value pairs; a later pair overrides an earlier one
