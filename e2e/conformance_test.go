@@ -29,8 +29,11 @@ func run(t *testing.T, wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*gr
 }
 
 // flow builds a workflow named after the test from nodes.
-func flow(t *testing.T, nodes ...graflow.Node) *graflow.Workflow {
-	wf := graflow.NewWorkflow(unsafeID.ReplaceAllString(strings.ReplaceAll(t.Name(), "/", "_"), "_"))
+func flow(t *testing.T, nodes ...graflow.Node) *graflow.Workflow { return flowWith(t, nil, nodes...) }
+
+// flowWith is flow with workflow options.
+func flowWith(t *testing.T, opts []graflow.WorkflowOption, nodes ...graflow.Node) *graflow.Workflow {
+	wf := graflow.NewWorkflow(unsafeID.ReplaceAllString(strings.ReplaceAll(t.Name(), "/", "_"), "_"), opts...)
 	wf.Add(nodes...)
 	return wf
 }

@@ -20,19 +20,14 @@ import (
 
 // localFlow is flow with every task local (WithDefaultTaskOptions).
 func localFlow(t *testing.T, nodes ...graflow.Node) *graflow.Workflow {
-	wf := graflow.NewWorkflow(unsafeID.ReplaceAllString(strings.ReplaceAll(t.Name(), "/", "_"), "_"), graflow.WithDefaultTaskOptions(graflow.WithLocal()))
-	wf.Add(nodes...)
-	return wf
+	return flowWith(t, []graflow.WorkflowOption{graflow.WithDefaultTaskOptions(graflow.WithLocal())}, nodes...)
 }
 
 // eventCounts counts a run's history events by type.
 func eventCounts(t *testing.T, workflowID string) map[enumspb.EventType]int {
 	t.Helper()
-	it := srv.Client().GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	counts := map[enumspb.EventType]int{}
-	for it.HasNext() {
-		e, err := it.Next()
-		require.NoError(t, err)
+	for _, e := range fetchHistory(t, workflowID).Events {
 		counts[e.GetEventType()]++
 	}
 	return counts

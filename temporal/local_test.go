@@ -1,7 +1,6 @@
 package temporal_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/graflow-go/graflow/graflow"
-	"github.com/graflow-go/graflow/temporal/graflowtest"
 )
 
 // Tasks run as local activities (graflow.WithLocal, here for a whole
@@ -23,11 +21,6 @@ func localWorkflow(name string, nodes ...graflow.Node) *graflow.Workflow {
 	wf := graflow.NewWorkflow(name, graflow.WithDefaultTaskOptions(graflow.WithLocal()))
 	wf.Add(nodes...)
 	return wf
-}
-
-func runLocal(t *testing.T, reg *graflow.Registry, wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*graflow.Result, error) {
-	t.Helper()
-	return wf.Execute(context.Background(), graflowtest.NewExecutor(reg), opts...)
 }
 
 // Parameters, upstream results, reads of keys nobody declared (also a
@@ -55,7 +48,7 @@ func TestLocalParamsChannelAndWrites(t *testing.T) {
 		n, err := ctx.Channel().Append("log", "second")
 		return fmt.Sprintf("%d %v %d", in.First, in.Flag, n), err
 	}, graflow.WithRegistry(reg))
-	res, err := runLocal(t, reg, localWorkflow("local_channel", graflow.Chain(first.Instance("first", graflow.Params{"n": 21}), second)),
+	res, err := runInSuite(t, reg, localWorkflow("local_channel", graflow.Chain(first.Instance("first", graflow.Params{"n": 21}), second)),
 		graflow.InitialChannel(map[string]any{"doc": big, "gone": 1, "sum": 1}))
 	require.NoError(t, err)
 	assert.Equal(t, "42 true 2", value[string](t, res))
@@ -78,7 +71,7 @@ func TestLocalRetries(t *testing.T) {
 		}
 		return ctx.Attempt(), nil
 	}, graflow.WithRegistry(reg), graflow.WithMaxRetries(2), graflow.WithRetryPolicy(graflow.RetryPolicy{InitialInterval: time.Millisecond}))
-	res, err := runLocal(t, reg, localWorkflow("local_retries", flaky))
+	res, err := runInSuite(t, reg, localWorkflow("local_retries", flaky))
 	require.NoError(t, err)
 	assert.Equal(t, 3, value[int](t, res))
 	assert.Equal(t, int32(3), runs.Load())
@@ -86,7 +79,7 @@ func TestLocalRetries(t *testing.T) {
 	never := graflow.NewTask("local_never", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) {
 		return 0, graflow.NonRetryable(errors.New("broken"))
 	}, graflow.WithRegistry(reg), graflow.WithMaxRetries(5))
-	_, err = runLocal(t, reg, localWorkflow("local_nonretryable", never))
+	_, err = runInSuite(t, reg, localWorkflow("local_nonretryable", never))
 	var te *graflow.TaskError
 	require.True(t, errors.As(err, &te), "%v", err)
 	assert.Equal(t, "local_never", te.TaskID)
@@ -107,7 +100,7 @@ func TestLocalTimeout(t *testing.T) {
 		}
 		return ctx.Attempt(), nil
 	}, graflow.WithRegistry(reg), graflow.WithTimeout(200*time.Millisecond))
-	res, err := runLocal(t, reg, localWorkflow("local_timeout", slow))
+	res, err := runInSuite(t, reg, localWorkflow("local_timeout", slow))
 	require.NoError(t, err)
 	assert.Equal(t, 2, value[int](t, res))
 }
@@ -129,7 +122,7 @@ func TestLocalDynamicControlFlow(t *testing.T) {
 		}
 		return in.N, ctx.NextTask(step.Instance("spawned", nil))
 	}, graflow.WithRegistry(reg))
-	res, err := runLocal(t, reg, localWorkflow("local_flow", graflow.Chain(loop.Instance("loop", graflow.Params{"n": 1}), step.Instance("after", nil))))
+	res, err := runInSuite(t, reg, localWorkflow("local_flow", graflow.Chain(loop.Instance("loop", graflow.Params{"n": 1}), step.Instance("after", nil))))
 	require.NoError(t, err)
 	assert.Equal(t, "after", value[string](t, res))
 	assert.Equal(t, []string{"loop 1", "loop 2", "loop 3", "spawned", "after"}, rec.all())
@@ -138,7 +131,7 @@ func TestLocalDynamicControlFlow(t *testing.T) {
 		return graflow.None{}, ctx.Goto(step.Instance("elsewhere", nil))
 	}, graflow.WithRegistry(reg))
 	rec = &runLog{}
-	res, err = runLocal(t, reg, localWorkflow("local_goto", graflow.Chain(jump.Instance("jump", nil), step.Instance("skipped", nil))))
+	res, err = runInSuite(t, reg, localWorkflow("local_goto", graflow.Chain(jump.Instance("jump", nil), step.Instance("skipped", nil))))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"elsewhere"}, rec.all())
 	assert.Equal(t, "elsewhere", value[string](t, res))
@@ -147,7 +140,7 @@ func TestLocalDynamicControlFlow(t *testing.T) {
 		ctx.TerminateWorkflow("early")
 		return graflow.None{}, nil
 	}, graflow.WithRegistry(reg))
-	res, err = runLocal(t, reg, localWorkflow("local_terminate", graflow.Chain(stop, step.Instance("never", nil))))
+	res, err = runInSuite(t, reg, localWorkflow("local_terminate", graflow.Chain(stop, step.Instance("never", nil))))
 	require.NoError(t, err)
 	assert.Equal(t, "early", value[string](t, res))
 
@@ -155,7 +148,7 @@ func TestLocalDynamicControlFlow(t *testing.T) {
 		ctx.CancelWorkflow("no")
 		return graflow.None{}, nil
 	}, graflow.WithRegistry(reg))
-	_, err = runLocal(t, reg, localWorkflow("local_cancel", graflow.Chain(cancel, step.Instance("never2", nil))))
+	_, err = runInSuite(t, reg, localWorkflow("local_cancel", graflow.Chain(cancel, step.Instance("never2", nil))))
 	var ce *graflow.WorkflowCanceledError
 	require.True(t, errors.As(err, &ce), "%v", err)
 	assert.Equal(t, "no", ce.Reason)
@@ -185,7 +178,7 @@ func TestLocalGroups(t *testing.T) {
 	for i := range static {
 		static[i] = leaf.Instance(fmt.Sprintf("static_%02d", i), graflow.Params{"i": 1000 + i})
 	}
-	res, err := runLocal(t, reg, localWorkflow("local_groups", graflow.Chain(graflow.Parallel(static[0], static[1], static[2:]...), fan.Instance("fan", graflow.Params{"width": 120}))))
+	res, err := runInSuite(t, reg, localWorkflow("local_groups", graflow.Chain(graflow.Parallel(static[0], static[1], static[2:]...), fan.Instance("fan", graflow.Params{"width": 120}))))
 	require.NoError(t, err)
 	var count float64
 	require.NoError(t, res.Channel.Get("count", &count))

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,54 +34,6 @@ func createWorkersInput() (input, want string) {
 	}
 	raw, _ := json.Marshal(items) // strings always marshal
 	return "items=" + string(raw), fmt.Sprintf("processed %d items: %s\n", createWorkersItems, strings.Join(upper, ", "))
-}
-
-// devProc is `starter dev` running as a separate process.
-type devProc struct {
-	cmd       *exec.Cmd
-	addr, dir string
-}
-
-// startDev runs `starter dev` on the SQLite file dev.sqlite of dir and
-// waits until it serves.
-func startDev(t *testing.T, bin, dir, addr string, args ...string) *devProc {
-	t.Helper()
-	_, port, _ := strings.Cut(addr, ":")
-	cmd := exec.Command(bin, append([]string{"dev", "--db-file", filepath.Join(dir, "dev.sqlite"), "--port", port, "--ui-port", "-1"}, args...)...)
-	cmd.Dir = dir
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	d := &devProc{cmd: cmd, addr: addr, dir: dir}
-	t.Cleanup(func() { d.kill(syscall.SIGTERM) })
-	waitForLine(t, stderr, addr)
-	return d
-}
-
-func (d *devProc) kill(sig syscall.Signal) {
-	if d.cmd.ProcessState == nil {
-		_ = d.cmd.Process.Signal(sig)
-		_ = d.cmd.Wait()
-	}
-}
-
-// startWorkers runs n cmd/worker processes against addr.
-func startWorkers(t *testing.T, addr string, n int) []*exec.Cmd {
-	t.Helper()
-	worker := workerBinary(t)
-	var procs []*exec.Cmd
-	for i := range n {
-		w := exec.Command(worker, "--address", addr, "--worker-id", fmt.Sprintf("%s-%d", t.Name(), i))
-		require.NoError(t, w.Start())
-		t.Cleanup(func() {
-			if w.ProcessState == nil {
-				_ = w.Process.Signal(syscall.SIGTERM)
-				_ = w.Wait()
-			}
-		})
-		procs = append(procs, w)
-	}
-	return procs
 }
 
 // waitForProgress waits until the first batch child of the run's group has

@@ -68,6 +68,54 @@ func workerBinary(t *testing.T) string {
 	return workerPath
 }
 
+// devProc is `starter dev` running as a separate process.
+type devProc struct {
+	cmd       *exec.Cmd
+	addr, dir string
+}
+
+// startDev runs `starter dev` on the SQLite file dev.sqlite of dir and
+// waits until it serves.
+func startDev(t *testing.T, bin, dir, addr string, args ...string) *devProc {
+	t.Helper()
+	_, port, _ := strings.Cut(addr, ":")
+	cmd := exec.Command(bin, append([]string{"dev", "--db-file", filepath.Join(dir, "dev.sqlite"), "--port", port, "--ui-port", "-1"}, args...)...)
+	cmd.Dir = dir
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	d := &devProc{cmd: cmd, addr: addr, dir: dir}
+	t.Cleanup(func() { d.kill(syscall.SIGTERM) })
+	waitForLine(t, stderr, addr)
+	return d
+}
+
+func (d *devProc) kill(sig syscall.Signal) {
+	if d.cmd.ProcessState == nil {
+		_ = d.cmd.Process.Signal(sig)
+		_ = d.cmd.Wait()
+	}
+}
+
+// startWorkers runs n cmd/worker processes against addr.
+func startWorkers(t *testing.T, addr string, n int) []*exec.Cmd {
+	t.Helper()
+	worker := workerBinary(t)
+	var procs []*exec.Cmd
+	for i := range n {
+		w := exec.Command(worker, "--address", addr, "--worker-id", fmt.Sprintf("%s-%d", t.Name(), i))
+		require.NoError(t, w.Start())
+		t.Cleanup(func() {
+			if w.ProcessState == nil {
+				_ = w.Process.Signal(syscall.SIGTERM)
+				_ = w.Wait()
+			}
+		})
+		procs = append(procs, w)
+	}
+	return procs
+}
+
 // The README's first command: one example on the embedded server, nothing
 // else running.
 func TestRunDev(t *testing.T) {
@@ -83,29 +131,10 @@ func TestRunDev(t *testing.T) {
 func TestThreeTerminalFlow(t *testing.T) {
 	bin := starterBinary(t)
 	dir := t.TempDir()
-	worker := workerBinary(t)
-
 	addr, ui := testutil.FreeAddress(t), testutil.FreeAddress(t)
-	_, port, _ := strings.Cut(addr, ":")
 	_, uiPort, _ := strings.Cut(ui, ":")
-	dev := exec.Command(bin, "dev", "--db-file", filepath.Join(dir, "dev.sqlite"), "--port", port, "--ui-port", uiPort, "--no-worker")
-	dev.Dir = dir
-	devErr, err := dev.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, dev.Start())
-	t.Cleanup(func() {
-		_ = dev.Process.Signal(syscall.SIGTERM)
-		_ = dev.Wait()
-	})
-	waitForLine(t, devErr, "http://"+ui)
-
-	w := exec.Command(worker, "--address", addr, "--worker-id", "flow-test")
-	w.Dir = dir
-	require.NoError(t, w.Start())
-	t.Cleanup(func() {
-		_ = w.Process.Signal(syscall.SIGTERM)
-		_ = w.Wait()
-	})
+	startDev(t, bin, dir, addr, "--no-worker", "--ui-port", uiPort)
+	startWorkers(t, addr, 1)
 
 	diamond, _ := examples.Get("diamond")
 	got := runBinary(t, bin, dir, "run", "diamond", "--address", addr, "--workflow-id", "flow-diamond")
