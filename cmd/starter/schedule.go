@@ -77,33 +77,30 @@ func newScheduleCreateCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, ro, err := a.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			spec := client.ScheduleSpec{}
 			if cron != "" {
 				spec.CronExpressions = []string{cron}
 			} else {
 				spec.Intervals = []client.ScheduleIntervalSpec{{Every: every}}
 			}
-			_, err = c.ScheduleClient().Create(cmd.Context(), client.ScheduleOptions{
-				ID:     id,
-				Spec:   spec,
-				Paused: paused,
-				Action: &client.ScheduleWorkflowAction{
-					ID:        id,
-					Workflow:  name,
-					TaskQueue: ro.TaskQueue,
-					Args:      []any{input},
-				},
+			return a.withSchedules(cmd, func(sc client.ScheduleClient, taskQueue string) error {
+				_, err := sc.Create(cmd.Context(), client.ScheduleOptions{
+					ID:     id,
+					Spec:   spec,
+					Paused: paused,
+					Action: &client.ScheduleWorkflowAction{
+						ID:        id,
+						Workflow:  name,
+						TaskQueue: taskQueue,
+						Args:      []any{input},
+					},
+				})
+				if err != nil {
+					return fmt.Errorf("creating schedule %q: %w", id, err)
+				}
+				_, err = fmt.Fprintf(cmd.OutOrStdout(), "created schedule %s: %s on task queue %s\n", id, name, taskQueue)
+				return err
 			})
-			if err != nil {
-				return fmt.Errorf("creating schedule %q: %w", id, err)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "created schedule %s: %s on task queue %s\n", id, name, ro.TaskQueue)
-			return err
 		},
 	}
 	fs := cmd.Flags()
@@ -131,6 +128,17 @@ func scheduleInput(name, start string, pairs []string) (map[string]any, error) {
 	return in, nil
 }
 
+// withSchedules dials the configured server and calls f with its schedule
+// client and the configured task queue.
+func (a *app) withSchedules(cmd *cobra.Command, f func(sc client.ScheduleClient, taskQueue string) error) error {
+	c, ro, err := a.connect(cmd)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return f(c.ScheduleClient(), ro.TaskQueue)
+}
+
 // scheduleVerb is a verb on one schedule that prints "<done> schedule <id>".
 func scheduleVerb(a *app, verb, short string, do func(*cobra.Command, client.ScheduleHandle) (string, error)) *cobra.Command {
 	return &cobra.Command{
@@ -138,17 +146,14 @@ func scheduleVerb(a *app, verb, short string, do func(*cobra.Command, client.Sch
 		Short: short,
 		Args:  oneArg("schedule id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, _, err := a.connect(cmd)
-			if err != nil {
+			return a.withSchedules(cmd, func(sc client.ScheduleClient, _ string) error {
+				done, err := do(cmd, sc.GetHandle(cmd.Context(), args[0]))
+				if err != nil {
+					return fmt.Errorf("schedule %q: %w", args[0], err)
+				}
+				_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s schedule %s\n", done, args[0])
 				return err
-			}
-			defer c.Close()
-			done, err := do(cmd, c.ScheduleClient().GetHandle(cmd.Context(), args[0]))
-			if err != nil {
-				return fmt.Errorf("schedule %q: %w", args[0], err)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s schedule %s\n", done, args[0])
-			return err
+			})
 		},
 	}
 }
@@ -162,6 +167,15 @@ type scheduleInfo struct {
 	NextRuns   []string  `json:"next_runs,omitempty"`
 	RecentRuns []string  `json:"recent_runs,omitempty"`
 	Created    time.Time `json:"created,omitzero"`
+}
+
+// timesText renders times in UTC, RFC 3339.
+func timesText(times []time.Time) []string {
+	var out []string
+	for _, t := range times {
+		out = append(out, t.UTC().Format(time.RFC3339))
+	}
+	return out
 }
 
 func specText(s *client.ScheduleSpec) string {
@@ -188,26 +202,23 @@ func newScheduleListCmd(a *app) *cobra.Command {
 		Short: "List the schedules",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, _, err := a.connect(cmd)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			it, err := c.ScheduleClient().List(cmd.Context(), client.ScheduleListOptions{})
-			if err != nil {
-				return err
-			}
 			var list []scheduleInfo
-			for it.HasNext() {
-				e, err := it.Next()
+			err := a.withSchedules(cmd, func(sc client.ScheduleClient, _ string) error {
+				it, err := sc.List(cmd.Context(), client.ScheduleListOptions{})
 				if err != nil {
 					return err
 				}
-				info := scheduleInfo{ID: e.ID, Workflow: e.WorkflowType.Name, Spec: specText(e.Spec), Paused: e.Paused}
-				for _, t := range e.NextActionTimes {
-					info.NextRuns = append(info.NextRuns, t.UTC().Format(time.RFC3339))
+				for it.HasNext() {
+					e, err := it.Next()
+					if err != nil {
+						return err
+					}
+					list = append(list, scheduleInfo{ID: e.ID, Workflow: e.WorkflowType.Name, Spec: specText(e.Spec), Paused: e.Paused, NextRuns: timesText(e.NextActionTimes)})
 				}
-				list = append(list, info)
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), list)
@@ -235,24 +246,22 @@ func newScheduleDescribeCmd(a *app) *cobra.Command {
 		Short: "Show a schedule: workflow, spec, state, next and recent runs",
 		Args:  oneArg("schedule id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, _, err := a.connect(cmd)
+			var d *client.ScheduleDescription
+			err := a.withSchedules(cmd, func(sc client.ScheduleClient, _ string) (err error) {
+				if d, err = sc.GetHandle(cmd.Context(), args[0]).Describe(cmd.Context()); err != nil {
+					return fmt.Errorf("schedule %q: %w", args[0], err)
+				}
+				return nil
+			})
 			if err != nil {
 				return err
 			}
-			defer c.Close()
-			d, err := c.ScheduleClient().GetHandle(cmd.Context(), args[0]).Describe(cmd.Context())
-			if err != nil {
-				return fmt.Errorf("schedule %q: %w", args[0], err)
-			}
-			info := scheduleInfo{ID: args[0], Spec: specText(d.Schedule.Spec), Created: d.Info.CreatedAt}
+			info := scheduleInfo{ID: args[0], Spec: specText(d.Schedule.Spec), Created: d.Info.CreatedAt, NextRuns: timesText(d.Info.NextActionTimes)}
 			if act, ok := d.Schedule.Action.(*client.ScheduleWorkflowAction); ok {
 				info.Workflow = fmt.Sprint(act.Workflow)
 			}
 			if d.Schedule.State != nil {
 				info.Paused = d.Schedule.State.Paused
-			}
-			for _, t := range d.Info.NextActionTimes {
-				info.NextRuns = append(info.NextRuns, t.UTC().Format(time.RFC3339))
 			}
 			for _, r := range d.Info.RecentActions {
 				if r.StartWorkflowResult != nil {
