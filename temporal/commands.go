@@ -2,7 +2,6 @@ package temporal
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,33 +11,23 @@ import (
 	"github.com/graflow-go/graflow/graflow"
 )
 
-// terminated is the stop of a run by TerminateWorkflow: every scope returns
-// it, and the root completes with value. The writes of the scopes between
-// the terminating task and the root (which no group merges, since the
-// groups stop) are gathered in ops, outermost first, on the way up.
-type terminated struct {
+// runStop is why a whole run ends before its queue does: a task called
+// TerminateWorkflow (the run completes with value) or CancelWorkflow (the
+// run fails with cancel), here or in a child run. Every scope stops at
+// once; halt sets it.
+type runStop struct {
 	taskID string
 	value  json.RawMessage
-	scope  string
-	ops    []graflow.ChannelOp
-}
-
-// passes reports whether the terminate came from scope id or from inside it.
-func (t *terminated) passes(id string) bool {
-	return t.scope == id || strings.HasPrefix(t.scope, id+"/")
-}
-
-func (t *terminated) Error() string { return fmt.Sprintf("workflow terminated by task %q", t.taskID) }
-
-// isStop reports whether err ends the whole run whatever the group policies say.
-func isStop(err error) bool {
-	var t *terminated
-	var c *graflow.WorkflowCanceledError
-	return errors.As(err, &t) || errors.As(err, &c)
+	cancel *graflow.WorkflowCanceledError
+	// ops are the writes of the branch scopes from the run's root down to
+	// the terminating task, outermost first: no group merges them, since
+	// the groups stop too.
+	ops []graflow.ChannelOp
 }
 
 // apply carries out a task's commands in s, in order. It reports whether the
-// task's successors must wait (a goto, a jump or another iteration).
+// task's successors must wait (a goto, a jump or another iteration); a
+// terminate or cancel halts the run.
 func (r *run) apply(s *scope, node *NodeSpec, value json.RawMessage, cmds []activities.Command) (bool, error) {
 	skip := false
 	for _, c := range cmds {
@@ -47,9 +36,11 @@ func (r *run) apply(s *scope, node *NodeSpec, value json.RawMessage, cmds []acti
 			if c.Result != nil {
 				value = c.Result
 			}
-			return true, &terminated{taskID: node.ID, value: value, scope: s.id}
+			r.halt(&runStop{taskID: node.ID, value: value}, s.id)
+			return true, nil
 		case graflow.CommandCancel:
-			return true, &graflow.WorkflowCanceledError{TaskID: node.ID, Reason: c.Reason}
+			r.halt(&runStop{taskID: node.ID, cancel: &graflow.WorkflowCanceledError{TaskID: node.ID, Reason: c.Reason}}, s.id)
+			return true, nil
 		case graflow.CommandIterate:
 			s.queue = append(s.queue, Queued{ID: node.ID, Params: c.Params})
 			skip = true

@@ -1,19 +1,18 @@
 package temporal
 
-// Human in the loop (DESIGN §5). A task that calls RequestFeedback without
-// an answer suspends: its activity completes with Output.Suspended, and
-// the interpreter records the request, marks the run with the search
-// attribute GraflowAwaitingFeedback, and waits — on state set by the
-// Update handler, the signal-draining goroutine or a durable timer — before
-// it runs the task again (same step, same cycle) with the answer or a
-// timeout mark in its input. The hooks in task.go are:
+// Human in the loop. A task that calls RequestFeedback without an answer
+// suspends: its activity completes with Output.Suspended, and the
+// interpreter records the request, marks the run with the search attribute
+// GraflowAwaitingFeedback, and waits — on state set by the Update handler,
+// the signal-draining goroutine or a durable timer — before it runs the
+// task again (same step, same cycle) with the answer or a timeout mark in
+// its input. In a task run's lifecycle (task.go):
 //
-//   - startTask sends the answers the run holds for the task;
-//   - finishTask calls suspended (a suspension) and taskFeedbackDone (a
-//     finished run of the task: a timeout left unhandled parks it);
-//   - a task with a feedbackWait counts as retryable, and retryLater waits
-//     for the answer (awaitFeedback) instead of sleeping — so both
-//     awaitTask and the branch fast path of runBranches handle it.
+//   - every attempt is sent the answers the run holds for the task;
+//   - a suspended attempt makes the run await feedback (awaitAnswer);
+//   - an attempt that left a timeout unhandled parks it until a late
+//     answer comes, and one that handled it closes the request
+//     (parkOnTimeout).
 
 import (
 	"encoding/json"
@@ -76,17 +75,6 @@ type feedback struct {
 	// awaiting is the current value of the search attribute.
 	awaiting bool
 }
-
-// feedbackWait is what a task waits for before it runs again.
-type feedbackWait struct {
-	ids []string
-	// parked: the task left a timeout unhandled; only an answer wakes it.
-	parked bool
-}
-
-// errSuspended is finishTask's error for a suspended task; the task waits
-// for its answer in retryLater and never fails with it.
-var errSuspended = errors.New("graflow: task suspended for feedback")
 
 // registerFeedback sets up the feedback handlers of a run; hook of Interpret.
 func (r *run) registerFeedback(ctx workflow.Context, in *RunInput) error {
@@ -189,12 +177,13 @@ func (r *run) syncAwaiting(ctx workflow.Context) {
 	r.fb.awaiting = want
 }
 
-// suspended records the request a task suspended on and returns
-// errSuspended with the task set to wait for it; hook of finishTask.
-func (r *run) suspended(ctx workflow.Context, s *scope, t *startedTask, req *graflow.FeedbackRequest) error {
+// awaitAnswer records the request a task suspended on and sets the task
+// to await its answer (or its timeout); an invalid request fails the task.
+func (r *run) awaitAnswer(ctx workflow.Context, s *scope, t *taskRun, req *graflow.FeedbackRequest) {
 	node := t.node.ID
 	if err := req.Validate(); err != nil {
-		return &graflow.TaskError{TaskID: node, Attempt: t.in.Attempt, Err: err}
+		t.fail(&graflow.TaskError{TaskID: node, Attempt: t.in.Attempt, Err: err})
+		return
 	}
 	now := workflow.Now(ctx)
 	rec := r.fb.find(req.ID)
@@ -218,18 +207,18 @@ func (r *run) suspended(ctx workflow.Context, s *scope, t *startedTask, req *gra
 	r.log.Info("graflow: task waits for feedback", "task_id", node, "request_id", req.ID, "type", req.Type, "timeout", req.Timeout)
 	r.takeEarlyAnswers(ctx, rec)
 	r.syncAwaiting(ctx)
-	t.wait = &feedbackWait{ids: []string{req.ID}}
-	return errSuspended
+	r.waitFor(ctx, t, taskAwaitingFeedback, []string{req.ID})
 }
 
-// taskFeedbackDone settles a finished run of a task that received timeout
-// marks; hook of finishTask. A task that returned ErrFeedbackTimeout
-// unhandled is parked: the run waits for a late answer, and the request
-// stays listed, marked timed out. Otherwise the timed-out requests are
-// closed: the task went on without them.
-func (r *run) taskFeedbackDone(ctx workflow.Context, t *startedTask, err error) {
+// parkOnTimeout settles an attempt that received timeout marks and ended
+// with err (nil: it succeeded). One that returned ErrFeedbackTimeout
+// unhandled parks the task: the run waits for a late answer, and the
+// request stays listed, marked timed out. Otherwise the timed-out requests
+// are closed: the task went on without them. It reports whether it parked
+// the task.
+func (r *run) parkOnTimeout(ctx workflow.Context, t *taskRun, err error) bool {
 	if t.in.Feedback == nil || len(t.in.Feedback.TimedOut) == 0 {
-		return
+		return false
 	}
 	var ids []string
 	for _, id := range t.in.Feedback.TimedOut {
@@ -238,74 +227,73 @@ func (r *run) taskFeedbackDone(ctx workflow.Context, t *startedTask, err error) 
 		}
 	}
 	if len(ids) == 0 {
-		return
+		return false
 	}
 	if err != nil && errors.Is(err, graflow.ErrFeedbackTimeout) {
 		r.log.Warn("graflow: task left a feedback timeout unhandled; the run waits for a late answer", "task_id", t.node.ID, "request_ids", ids)
-		t.wait = &feedbackWait{ids: ids, parked: true}
-		return
+		r.waitFor(ctx, t, taskParked, ids)
+		return true
 	}
 	for _, id := range ids {
 		r.fb.find(id).Closed = true
 	}
 	r.syncAwaiting(ctx)
+	return false
 }
 
-// awaitFeedback waits until the task t may run again — an answer, or the
-// request's timeout — and schedules it with what the run now holds; hook of
-// retryLater.
-func (r *run) awaitFeedback(ctx workflow.Context, t *startedTask) error {
-	w := t.wait
-	t.wait = nil
+// waitFor puts t in state (awaiting feedback or parked) on the requests
+// ids; t.pending is ready once the task may run again: an answer to one of
+// them, the first one's timeout (not when parked), or a stop of the run.
+// The wait runs in a coroutine of its own, on workflow.Await over the state
+// the handlers set.
+func (r *run) waitFor(ctx workflow.Context, t *taskRun, state taskState, ids []string) {
+	t.state = state
+	parked := state == taskParked
 	ready := func() bool {
 		if r.stop != nil {
 			return true
 		}
-		for _, id := range w.ids {
-			if rec := r.fb.find(id); rec == nil || rec.Answer != nil || (!w.parked && rec.TimedOut) {
+		for _, id := range ids {
+			if rec := r.fb.find(id); rec == nil || rec.Answer != nil || (!parked && rec.TimedOut) {
 				return true
 			}
 		}
 		return false
 	}
 	var timed *FeedbackRecord
-	if !w.parked {
-		if rec := r.fb.find(w.ids[0]); rec != nil && !rec.TimedOut && !rec.Deadline.IsZero() {
+	if !parked {
+		if rec := r.fb.find(ids[0]); rec != nil && !rec.TimedOut && !rec.Deadline.IsZero() {
 			timed = rec
 		}
 	}
-	if timed != nil && !ready() {
-		ok := false
-		if d := timed.Deadline.Sub(workflow.Now(ctx)); d > 0 {
-			var err error
-			ok, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-				Timeout:      d,
-				TimerOptions: workflow.TimerOptions{Summary: timerSummary(&timed.Request)},
-			}, ready)
-			if err != nil {
-				return err
-			}
+	f, set := workflow.NewFuture(ctx)
+	t.pending = f
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		set.Set(nil, r.awaitFeedback(ctx, t.node.ID, timed, ready))
+	})
+}
+
+// awaitFeedback waits until ready, marking timed (when not nil) timed out
+// if its deadline passes first.
+func (r *run) awaitFeedback(ctx workflow.Context, taskID string, timed *FeedbackRecord, ready func() bool) error {
+	if timed == nil || ready() {
+		return workflow.Await(ctx, ready)
+	}
+	ok := false
+	if d := timed.Deadline.Sub(workflow.Now(ctx)); d > 0 {
+		var err error
+		ok, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      d,
+			TimerOptions: workflow.TimerOptions{Summary: timerSummary(&timed.Request)},
+		}, ready)
+		if err != nil {
+			return err
 		}
-		if !ok {
-			timed.TimedOut = true
-			r.log.Info("graflow: feedback timed out", "task_id", t.node.ID, "request_id", timed.Request.ID, "timeout", timed.Request.Timeout)
-		}
-	} else if err := workflow.Await(ctx, ready); err != nil {
-		return err
 	}
-	if r.stop != nil {
-		return r.stop
+	if !ok {
+		timed.TimedOut = true
+		r.log.Info("graflow: feedback timed out", "task_id", taskID, "request_id", timed.Request.ID, "timeout", timed.Request.Timeout)
 	}
-	s := r.scopes[t.in.Scope]
-	if s == nil {
-		return &graflow.TaskError{TaskID: t.node.ID, Err: fmt.Errorf("graflow: scope %q of a task waiting for feedback is gone", t.in.Scope)}
-	}
-	t.in.Feedback = r.fb.inputFor(t.node.ID)
-	t.in.ChannelView = r.channelView(s, t.node.Task, t.opts)
-	if err := checkInput(t.opts, &t.in); err != nil {
-		return &graflow.TaskError{TaskID: t.node.ID, Err: err}
-	}
-	r.schedule(ctx, t)
 	return nil
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/failures"
 )
@@ -31,16 +30,17 @@ const (
 // runGroup runs every member as a branch with a snapshot of the channel,
 // waits for all of them, applies the policy and replays the successful
 // branches' writes in completion order. Static groups run their branches in
-// this workflow; dynamic and very wide groups in child workflows.
+// this workflow; dynamic and very wide groups in child workflows. When the
+// run stops meanwhile, it returns at once (the driver sees run.stop).
 func (r *run) runGroup(ctx workflow.Context, s *scope, node *NodeSpec) (json.RawMessage, error) {
 	var outcomes []BranchOutcome
 	var err error
 	if node.Dynamic || len(node.Members) > MaxInlineBranches {
 		outcomes, err = r.runChildren(ctx, s, node)
 	} else {
-		outcomes, err = r.runBranches(ctx, s.id, node.ID, node.Members, s.ch.Entries())
+		outcomes = r.runBranches(ctx, s.id, node.ID, node.Members, s.ch.Entries())
 	}
-	if err != nil {
+	if err != nil || r.stop != nil {
 		return nil, err
 	}
 	var failed []graflow.TaskFailure
@@ -85,98 +85,29 @@ func (r *run) runGroup(ctx workflow.Context, s *scope, node *NodeSpec) (json.Raw
 }
 
 // runBranches runs members concurrently in this workflow, each in a scope
-// of its own starting from snapshot, and returns their outcomes in
-// completion order. A terminate or cancel in any branch is returned at once.
-//
-// A branch that starts with a task is started right here and its activity
-// awaited through one selector; only a branch that goes on after its first
-// node (successors, NextTask, iterations) gets a coroutine. Every coroutine
-// is resumed on every workflow task, so wide groups of single tasks stay
-// cheap this way.
-func (r *run) runBranches(ctx workflow.Context, parent, group string, members []string, snapshot map[string]graflow.ChannelEntry) ([]BranchOutcome, error) {
-	var done []BranchOutcome
-	finish := func(b *scope, member string, err error) {
-		delete(r.scopes, b.id)
-		var term *terminated
-		if errors.As(err, &term) && term.passes(b.id) {
-			term.ops = append(b.ch.Ops(), term.ops...)
-		}
-		o := BranchOutcome{Member: member, Ops: b.ch.Ops(), Escaped: b.escaped}
-		if err != nil {
-			o = BranchOutcome{Member: member, Error: err.Error()}
-		}
-		done = append(done, o)
-	}
-	goOn := func(b *scope, member string) {
-		if len(b.queue) == 0 {
-			finish(b, member, nil)
-			return
-		}
-		workflow.Go(ctx, func(ctx workflow.Context) { finish(b, member, r.runScope(ctx, b)) })
-	}
-	sel := workflow.NewSelector(ctx)
-	waiting := 0
-	for _, m := range members {
+// of its own starting from snapshot, all on one driver, and returns their
+// outcomes in completion order (nil when the run stopped).
+func (r *run) runBranches(ctx workflow.Context, parent, group string, members []string, snapshot map[string]graflow.ChannelEntry) []BranchOutcome {
+	branches := make([]*scope, len(members))
+	for i, m := range members {
 		b := newScope(branchScopeID(parent, group, m), r.newChannel(ctx, snapshot, true), m)
 		b.closure = r.g.closure(m)
 		r.scopes[b.id] = b
-		node := r.g.nodes[m]
-		if node == nil || node.Task == "" {
-			goOn(b, m)
-			continue
-		}
-		if more, err := r.mayContinue(ctx, b); !more || err != nil {
-			finish(b, m, err)
-			continue
-		}
-		item := b.queue[0]
-		b.queue, b.running = b.queue[1:], m
-		t, err := r.startTask(ctx, b, node, nil)
-		if err != nil {
-			finish(b, m, r.fail(err))
-			continue
-		}
-		waiting++
-		settle := func(value json.RawMessage, cmds []activities.Command, err error) {
-			b.running = ""
-			if err == nil {
-				err = r.settle(ctx, b, item, value, cmds)
-			}
-			if err != nil {
-				finish(b, m, r.fail(err))
-				return
-			}
-			goOn(b, m)
-		}
-		sel.AddFuture(t.future, func(workflow.Future) {
-			waiting--
-			value, cmds, err := r.finishTask(ctx, b, t)
-			if err != nil && t.retryable(err) {
-				workflow.Go(ctx, func(ctx workflow.Context) {
-					if err := r.retryLater(ctx, t); err != nil {
-						settle(nil, nil, err)
-						return
-					}
-					settle(r.awaitTask(ctx, b, t))
-				})
-				return
-			}
-			settle(value, cmds, err)
-		})
+		branches[i] = b
 	}
-	if waiting > 0 {
-		sel.AddFuture(r.stopped, func(workflow.Future) {}) // a stop ends the wait at once
-	}
-	for waiting > 0 && r.stop == nil {
-		sel.Select(ctx)
-	}
-	if err := workflow.Await(ctx, func() bool { return len(done) == len(members) || r.stop != nil }); err != nil {
-		return nil, err
-	}
+	var done []BranchOutcome
+	r.drive(ctx, branches, func(b *scope) {
+		delete(r.scopes, b.id)
+		o := BranchOutcome{Member: b.start, Ops: b.ch.Ops(), Escaped: b.escaped}
+		if b.err != nil {
+			o = BranchOutcome{Member: b.start, Error: b.err.Error()}
+		}
+		done = append(done, o)
+	})
 	if r.stop != nil {
-		return nil, r.stop
+		return nil
 	}
-	return done, nil
+	return done
 }
 
 // runChildren runs the branches of node in child workflows: one per member
@@ -212,14 +143,14 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 			switch {
 			case err != nil:
 				decoded := failures.Decode(err)
-				if isStop(decoded) {
-					r.halt(decoded)
+				if cancel := (*graflow.WorkflowCanceledError)(nil); errors.As(decoded, &cancel) {
+					r.halt(&runStop{taskID: cancel.TaskID, cancel: cancel}, s.id)
 				}
 				for _, m := range members {
 					done = append(done, BranchOutcome{Member: m, Error: decoded.Error()})
 				}
 			case out.Terminated != nil:
-				r.halt(&terminated{taskID: out.Terminated.TaskID, value: out.Terminated.Value, scope: s.id, ops: out.Terminated.Ops})
+				r.halt(&runStop{taskID: out.Terminated.TaskID, value: out.Terminated.Value, ops: out.Terminated.Ops}, s.id)
 			default:
 				done = append(done, out.Branches...)
 				for _, id := range slices.Sorted(maps.Keys(out.Cycles)) {
@@ -231,22 +162,18 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 	if err := workflow.Await(ctx, func() bool { return pending == 0 || r.stop != nil }); err != nil {
 		return nil, err
 	}
-	if r.stop != nil {
-		return nil, r.stop
-	}
 	return done, nil
 }
 
 // runBatch is a child run of several branches: it runs them in this
 // workflow and returns their outcomes for the parent to judge.
 func (r *run) runBatch(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
-	outcomes, err := r.runBranches(ctx, "", in.Child.Group, in.Child.Members, in.Channel)
-	var term *terminated
+	outcomes := r.runBranches(ctx, "", in.Child.Group, in.Child.Members, in.Channel)
 	switch {
-	case errors.As(err, &term):
-		return &RunOutput{Terminated: &Termination{TaskID: term.taskID, Value: term.value, Ops: term.ops}}, nil
-	case err != nil:
-		return nil, failures.Encode(err, true)
+	case r.stop != nil && r.stop.cancel != nil:
+		return nil, failures.Encode(r.stop.cancel, true)
+	case r.stop != nil:
+		return &RunOutput{Terminated: &Termination{TaskID: r.stop.taskID, Value: r.stop.value, Ops: r.stop.ops}}, nil
 	}
 	return r.childOutput(in, &RunOutput{Value: json.RawMessage("null"), Branches: outcomes}), nil
 }

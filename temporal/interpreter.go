@@ -1,11 +1,11 @@
 package temporal
 
 import (
+	"cmp"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/converter"
@@ -70,8 +70,8 @@ type run struct {
 	nextAuto int
 	scopes   map[string]*scope
 	// stop is set by a terminate or cancel anywhere in the run: every scope
-	// then returns it at once.
-	stop error
+	// then stops at once.
+	stop *runStop
 	// stopped is ready once stop is set.
 	stopped    workflow.Future
 	setStopped workflow.Settable
@@ -135,22 +135,21 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 		}
 	}
 	r.scopes[""] = root
-	err := r.runScope(ctx, root)
-	var term *terminated
+	r.drive(ctx, []*scope{root}, nil)
 	switch {
-	case errors.As(err, &term):
-		if child {
-			ops := append(root.ch.Ops(), term.ops...)
-			return &RunOutput{Terminated: &Termination{TaskID: term.taskID, Value: term.value, Ops: ops}}, nil
-		}
-		if err := root.ch.Apply(term.ops); err != nil {
+	case r.stop != nil && r.stop.cancel != nil:
+		return nil, r.stop.cancel
+	case r.stop != nil && child:
+		return &RunOutput{Terminated: &Termination{TaskID: r.stop.taskID, Value: r.stop.value, Ops: r.stop.ops}}, nil
+	case r.stop != nil:
+		if err := root.ch.Apply(r.stop.ops); err != nil {
 			return nil, err
 		}
-		root.last = term.value
-	case errors.Is(err, errContinueAsNew):
+		root.last = r.stop.value
+	case root.end == scopeContinuesAsNew:
 		return nil, r.continueAsNew(ctx, in, root)
-	case err != nil:
-		return nil, err
+	case root.end == scopeFailed:
+		return nil, root.err
 	}
 	if child {
 		return r.childOutput(in, &RunOutput{Value: root.last, Branches: []BranchOutcome{{Member: start, Ops: root.ch.Ops(), Escaped: root.escaped}}}), nil
@@ -179,46 +178,6 @@ func (r *run) childOutput(in *RunInput, out *RunOutput) *RunOutput {
 	return out
 }
 
-// errContinueAsNew makes the root scope stop between two tasks.
-var errContinueAsNew = errors.New("graflow: continue as new")
-
-// runScope runs the scope's queue to the end, one node at a time.
-func (r *run) runScope(ctx workflow.Context, s *scope) error {
-	for len(s.queue) > 0 {
-		if more, err := r.mayContinue(ctx, s); !more || err != nil {
-			return err
-		}
-		item := s.queue[0]
-		s.queue = s.queue[1:]
-		s.running = item.ID
-		value, cmds, err := r.exec(ctx, s, item)
-		s.running = ""
-		if err == nil {
-			err = r.settle(ctx, s, item, value, cmds)
-		}
-		if err != nil {
-			return r.fail(err)
-		}
-	}
-	return nil
-}
-
-// mayContinue reports whether the scope may run its next node: not after a
-// stop of the run, not past the step limit, and not when the root should
-// continue as new first.
-func (r *run) mayContinue(ctx workflow.Context, s *scope) (bool, error) {
-	switch {
-	case r.stop != nil:
-		return false, r.stop
-	case s.id == "" && r.continueAsNewDue(ctx):
-		return false, errContinueAsNew
-	case r.steps >= r.spec.MaxSteps:
-		r.log.Warn("graflow: max steps reached, ending the run", "max_steps", r.spec.MaxSteps)
-		return false, nil
-	}
-	return true, nil
-}
-
 // localContinueAsNewEvents is the history length past which a run that
 // runs local tasks continues as new: many of them finish within one
 // workflow task, whose start is the only time Temporal updates its
@@ -240,39 +199,24 @@ func (r *run) continueAsNewDue(ctx workflow.Context) bool {
 	return r.localSince > 0 && r.historySeen+r.localSince > localContinueAsNewEvents
 }
 
-// fail records a terminate or cancel as the stop of the whole run and
-// returns err.
-func (r *run) fail(err error) error {
-	if isStop(err) {
-		r.halt(err)
+// halt makes st the stop of the whole run (the first one wins), taken by
+// a task in scope, and wakes every wait on r.stopped. A terminate takes
+// along the writes of the scopes it ends (runStop.ops).
+func (r *run) halt(st *runStop, scope string) {
+	if r.stop != nil {
+		return
 	}
-	return err
-}
-
-// halt makes err the stop of the whole run (the first one wins) and wakes
-// every wait on r.stopped.
-func (r *run) halt(err error) {
-	if r.stop == nil {
-		r.stop = err
-		r.setStopped.Set(nil, nil)
+	if st.cancel == nil {
+		var ops []graflow.ChannelOp
+		for _, id := range slices.SortedFunc(maps.Keys(r.scopes), func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b)) }) {
+			if id == "" || id == scope || strings.HasPrefix(scope, id+"/") {
+				ops = append(ops, r.scopes[id].ch.Ops()...)
+			}
+		}
+		st.ops = append(ops, st.ops...)
 	}
-}
-
-// exec runs one node: a group, or a task as an activity.
-func (r *run) exec(ctx workflow.Context, s *scope, item Queued) (json.RawMessage, []activities.Command, error) {
-	node := r.g.nodes[item.ID]
-	if node == nil {
-		return nil, nil, fmt.Errorf("%w: node %q is not in the graph", graflow.ErrInvalidGraph, item.ID)
-	}
-	if node.Task == "" {
-		value, err := r.runGroup(ctx, s, node)
-		return value, nil, err
-	}
-	t, err := r.startTask(ctx, s, node, item.Params)
-	if err != nil {
-		return nil, nil, err
-	}
-	return r.awaitTask(ctx, s, t)
+	r.stop = st
+	r.setStopped.Set(nil, nil)
 }
 
 // settle stores a finished node's result, applies its commands and queues
@@ -283,7 +227,7 @@ func (r *run) settle(ctx workflow.Context, s *scope, item Queued, value json.Raw
 		return err
 	}
 	skip, err := r.apply(s, r.g.nodes[item.ID], value, cmds)
-	if err != nil {
+	if err != nil || r.stop != nil {
 		return err
 	}
 	s.last = value

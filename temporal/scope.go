@@ -18,7 +18,9 @@ type Queued struct {
 // scope is one queue of work with its own channel: the run itself (id "")
 // or a branch of a parallel group (id "<parent>/<group>/<member>").
 type scope struct {
-	id      string
+	id string
+	// start is the node the scope started from: a branch's member.
+	start   string
 	ch      *graflow.Channel
 	queue   []Queued
 	running string
@@ -29,10 +31,13 @@ type scope struct {
 	// nodes outside it are kept in escaped for the group's scope.
 	closure map[string]bool
 	escaped [][2]string
+	// end is why the scope stopped (driver.go), err its failure.
+	end scopeEnd
+	err error
 }
 
 func newScope(id string, ch *graflow.Channel, start string) *scope {
-	return &scope{id: id, ch: ch, queue: []Queued{{ID: start}}, arrived: map[string]map[string]bool{}, last: json.RawMessage("null")}
+	return &scope{id: id, start: start, ch: ch, queue: []Queued{{ID: start}}, arrived: map[string]map[string]bool{}, last: json.RawMessage("null")}
 }
 
 func branchScopeID(parent, group, member string) string {

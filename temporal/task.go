@@ -26,21 +26,51 @@ const (
 	InfrastructureRetries = 10
 )
 
-// startedTask is a task whose activity has been scheduled.
-type startedTask struct {
-	// own says the last failure was the task's own error (taskFailure).
-	own    bool
-	node   *NodeSpec
-	opts   graflow.TaskOptions
-	in     activities.Input
-	future workflow.Future
-	// wait is set while the task waits for a person (HITL, feedback.go).
-	wait *feedbackWait
+// taskState is where one run of a task stands. A run starts scheduled;
+// advance moves it on each time the future it waits for is ready, until it
+// is done or failed:
+//
+//	scheduled ─ attempt ok ─────────────────────────────▶ done
+//	    │  ├─ own error, retries left ─▶ backing off ─(timer)─▶ scheduled
+//	    │  ├─ asked a person ─▶ awaiting feedback ─(answer or timeout)─▶ scheduled
+//	    │  ├─ left a feedback timeout unhandled ─▶ parked ─(late answer)─▶ scheduled
+//	    └──┴─ anything else ────────────────────────────▶ failed
+type taskState int
+
+const (
+	// taskScheduled: an attempt runs; pending is its activity.
+	taskScheduled taskState = iota
+	// taskBackingOff: the task failed on its own and waits for its retry
+	// delay; pending is the durable timer.
+	taskBackingOff
+	// taskAwaitingFeedback: the task asked a person (HITL, feedback.go);
+	// pending is ready once an answer came or the request timed out.
+	taskAwaitingFeedback
+	// taskParked: the task left a feedback timeout unhandled; pending is
+	// ready once a late answer came.
+	taskParked
+	// taskDone: the task finished; value and cmds are its result.
+	taskDone
+	// taskFailed: the task failed for good with err.
+	taskFailed
+)
+
+// taskRun is one run of a task node: its input, where it stands and what
+// it waits for.
+type taskRun struct {
+	state   taskState
+	node    *NodeSpec
+	opts    graflow.TaskOptions
+	in      activities.Input
+	pending workflow.Future
+	value   json.RawMessage
+	cmds    []activities.Command
+	err     error
 }
 
 // startTask counts a run of node (its cycle and a step) and schedules its
 // first attempt. overlay holds the parameters a NextIteration bound.
-func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay map[string]json.RawMessage) (*startedTask, error) {
+func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay map[string]json.RawMessage) (*taskRun, error) {
 	opts := node.Options.WithDefaults(r.spec.Defaults)
 	maxCycles := opts.MaxCycles
 	if maxCycles <= 0 {
@@ -52,15 +82,25 @@ func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay 
 		return nil, &graflow.CycleLimitError{TaskID: node.ID, Cycle: cycle, MaxCycles: maxCycles}
 	}
 	r.steps++
-	in := activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, Attempt: 1}
-	in.ChannelView = r.channelView(s, node.Task, opts)
-	in.Feedback = r.fb.inputFor(node.ID) // HITL: the answers the run holds for this task (feedback.go)
-	if err := checkInput(opts, &in); err != nil {
-		return nil, &graflow.TaskError{TaskID: node.ID, Err: err}
+	t := &taskRun{node: node, opts: opts}
+	t.in = activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, Attempt: 1}
+	if err := r.scheduleWithView(ctx, s, t); err != nil {
+		return nil, err
 	}
-	t := &startedTask{node: node, opts: opts, in: in}
-	r.schedule(ctx, t)
 	return t, nil
+}
+
+// scheduleWithView schedules an attempt with what the run now holds for
+// the task: its view of the channel and the answers to its feedback
+// requests (HITL).
+func (r *run) scheduleWithView(ctx workflow.Context, s *scope, t *taskRun) error {
+	t.in.ChannelView = r.channelView(s, t.node.Task, t.opts)
+	t.in.Feedback = r.fb.inputFor(t.node.ID)
+	if err := checkInput(t.opts, &t.in); err != nil {
+		return &graflow.TaskError{TaskID: t.node.ID, Err: err}
+	}
+	r.schedule(ctx, t)
+	return nil
 }
 
 // checkInput refuses a task input over Temporal's payload limit; a local
@@ -74,57 +114,88 @@ func checkInput(opts graflow.TaskOptions, in *activities.Input) error {
 
 // schedule starts the task's next attempt: a local activity (WithLocal),
 // counted for continueAsNewDue (one marker event each), or a regular one.
-func (r *run) schedule(ctx workflow.Context, t *startedTask) {
+func (r *run) schedule(ctx workflow.Context, t *taskRun) {
+	t.state = taskScheduled
 	if t.opts.IsLocal() {
 		r.localSince++
-		t.future = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localActivityOptions(t.node.ID, t.opts)), t.node.Task, t.in)
+		t.pending = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localActivityOptions(t.node.ID, t.opts)), t.node.Task, t.in)
 		return
 	}
-	t.future = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions(t.node.ID, t.opts)), t.node.Task, t.in)
+	t.pending = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions(t.node.ID, t.opts)), t.node.Task, t.in)
 }
 
-// retryable reports whether the task's own error err may be retried: it
-// failed on its own (not a crash, not bad parameters, not marked
-// graflow.NonRetryable) and has retries left (WithMaxRetries). A task
-// waiting for feedback counts as retryable too: retryLater waits for the
-// answer and runs it again (HITL, feedback.go).
-func (t *startedTask) retryable(err error) bool {
-	if t.wait != nil {
-		return true
+// advance moves t on from its state once t.pending is ready (see taskState).
+func (r *run) advance(ctx workflow.Context, s *scope, t *taskRun) {
+	switch t.state {
+	case taskScheduled:
+		r.attemptEnded(ctx, s, t)
+	case taskBackingOff:
+		if err := t.pending.Get(ctx, nil); err != nil {
+			t.fail(err)
+			return
+		}
+		t.in.Attempt++
+		r.schedule(ctx, t)
+	case taskAwaitingFeedback, taskParked:
+		// The same attempt runs again, with the answer (or timeout mark).
+		if err := t.pending.Get(ctx, nil); err != nil {
+			t.fail(err)
+			return
+		}
+		if err := r.scheduleWithView(ctx, s, t); err != nil {
+			t.fail(err)
+		}
 	}
+}
+
+// attemptEnded takes in the outcome of an attempt: its writes and result,
+// a request for feedback, or a failure to retry or to fail with.
+func (r *run) attemptEnded(ctx workflow.Context, s *scope, t *taskRun) {
+	var out activities.Output
+	if err := t.pending.Get(ctx, &out); err != nil {
+		err, own := taskFailure(t.node.ID, err)
+		if r.parkOnTimeout(ctx, t, err) { // HITL
+			return
+		}
+		r.retryOrFail(ctx, t, err, own)
+		return
+	}
+	r.learn(t.node.Task, out.Fetched)
+	if out.Suspended != nil {
+		r.awaitAnswer(ctx, s, t, out.Suspended) // HITL
+		return
+	}
+	r.parkOnTimeout(ctx, t, nil) // HITL: closes the timed-out requests the task went on without
+	if err := s.ch.Apply(out.Ops); err != nil {
+		t.fail(&graflow.TaskError{TaskID: t.node.ID, Err: err}) // a write that conflicts with the channel is final
+		return
+	}
+	if len(out.Value) == 0 {
+		out.Value = json.RawMessage("null")
+	}
+	t.state, t.value, t.cmds = taskDone, out.Value, out.Commands
+}
+
+// retryOrFail backs off before the next attempt when the task's own error
+// err may be retried: it failed on its own (not a crash, not bad
+// parameters, not marked graflow.NonRetryable), has retries left
+// (WithMaxRetries) and the run was not cancelled. Otherwise the task fails.
+func (r *run) retryOrFail(ctx workflow.Context, t *taskRun, err error, own bool) {
 	var pe *graflow.ParamError
-	return t.own && t.in.Attempt <= t.opts.MaxRetries && !errors.As(err, &pe) &&
-		!errors.Is(err, graflow.ErrNonRetryable) && !isStop(err)
+	if !own || t.in.Attempt > t.opts.MaxRetries || errors.As(err, &pe) || errors.Is(err, graflow.ErrNonRetryable) || ctx.Err() != nil {
+		t.fail(err)
+		return
+	}
+	d := retryDelay(t.opts.RetryPolicy, t.in.Attempt)
+	if d <= 0 {
+		t.in.Attempt++
+		r.schedule(ctx, t)
+		return
+	}
+	t.state, t.pending = taskBackingOff, workflow.NewTimer(ctx, d)
 }
 
-// awaitTask waits for a started task, retrying its own errors as its
-// options allow (after the RetryPolicy's delay, on a durable timer).
-func (r *run) awaitTask(ctx workflow.Context, s *scope, t *startedTask) (json.RawMessage, []activities.Command, error) {
-	for {
-		value, cmds, err := r.finishTask(ctx, s, t)
-		if err == nil || !t.retryable(err) || ctx.Err() != nil {
-			return value, cmds, err
-		}
-		if err := r.retryLater(ctx, t); err != nil {
-			return nil, nil, err
-		}
-	}
-}
-
-// retryLater sleeps the retry delay and schedules the next attempt of t.
-func (r *run) retryLater(ctx workflow.Context, t *startedTask) error {
-	if t.wait != nil {
-		return r.awaitFeedback(ctx, t) // HITL: not a retry (same attempt)
-	}
-	if d := retryDelay(t.opts.RetryPolicy, t.in.Attempt); d > 0 {
-		if err := workflow.Sleep(ctx, d); err != nil {
-			return err
-		}
-	}
-	t.in.Attempt++
-	r.schedule(ctx, t)
-	return nil
-}
+func (t *taskRun) fail(err error) { t.state, t.err = taskFailed, err }
 
 // retryDelay is the wait before retry number n (1-based): none without a
 // policy (as in Graflow), else InitialInterval * BackoffCoefficient^(n-1),
@@ -144,31 +215,6 @@ func retryDelay(p *graflow.RetryPolicy, n int) time.Duration {
 		d *= coef
 	}
 	return min(time.Duration(d), max(limit, initial))
-}
-
-// finishTask waits for a started task and applies its writes to s; it
-// returns the task's value and commands.
-func (r *run) finishTask(ctx workflow.Context, s *scope, t *startedTask) (json.RawMessage, []activities.Command, error) {
-	node := t.node
-	var out activities.Output
-	if err := t.future.Get(ctx, &out); err != nil {
-		err, t.own = taskFailure(node.ID, err)
-		r.taskFeedbackDone(ctx, t, err) // HITL: a feedback timeout left unhandled parks the task
-		return nil, nil, err
-	}
-	t.own = false // a write that conflicts with the channel is final
-	r.learn(node.Task, out.Fetched)
-	if out.Suspended != nil {
-		return nil, nil, r.suspended(ctx, s, t, out.Suspended) // HITL: wait for the answer, then run again
-	}
-	r.taskFeedbackDone(ctx, t, nil) // HITL
-	if err := s.ch.Apply(out.Ops); err != nil {
-		return nil, nil, &graflow.TaskError{TaskID: node.ID, Err: err}
-	}
-	if len(out.Value) == 0 {
-		out.Value = json.RawMessage("null")
-	}
-	return out.Value, out.Commands, nil
 }
 
 // resolve computes a task's parameters: channel < upstream result < bound
@@ -203,7 +249,7 @@ func (r *run) resolve(s *scope, node *NodeSpec, overlay map[string]json.RawMessa
 // infrastructureRetries is the retry policy Temporal applies to a task: only
 // what is not the task's own error (a crashed worker, a heartbeat or
 // start-to-close timeout, a channel read that could not be served) is
-// retried; the task's own errors come back non-retryable and awaitTask
+// retried; the task's own errors come back non-retryable and retryOrFail
 // retries them itself.
 func infrastructureRetries() *temporal.RetryPolicy {
 	return &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second,
