@@ -12,7 +12,8 @@ var (
 	ErrKeyNotFound = errors.New("graflow: channel key not found")
 	// ErrTaskNotRegistered means a worker was asked to run a task it does not know.
 	ErrTaskNotRegistered = errors.New("graflow: task not registered")
-	// ErrDuplicateTask means two different functions were registered under one name.
+	// ErrDuplicateTask means a second task was created under a name the
+	// registry holds.
 	ErrDuplicateTask = errors.New("graflow: duplicate task name")
 	// ErrFeedbackTimeout is returned by RequestFeedback when nobody answered in time.
 	ErrFeedbackTimeout = errors.New("graflow: feedback timed out")

@@ -403,16 +403,29 @@ func TestNewTaskErrors(t *testing.T) {
 		wf.Add(first)
 		assert.NoError(t, wf.Validate())
 	})
-	t.Run("same function twice", func(t *testing.T) {
-		r := graflow.NewRegistry()
-		t1 := graflow.NewTask("s", noop, graflow.WithRegistry(r))
-		t2 := graflow.NewTask("s", noop, graflow.WithRegistry(r))
-		wf := graflow.NewWorkflow("w")
-		wf.Add(graflow.Chain(t1, t2))
-		assert.NoError(t, wf.Validate())
-		assert.Equal(t, []string{"s"}, r.Names())
-		_, err := t2.Run(ctx, graflow.None{})
-		assert.NoError(t, err)
+	t.Run("any second registration of a name", func(t *testing.T) {
+		adder := func(n int) func(*graflow.TaskContext, graflow.None) (int, error) {
+			return func(*graflow.TaskContext, graflow.None) (int, error) { return n, nil }
+		}
+		for _, tc := range []struct {
+			name          string
+			first, second func(*graflow.TaskContext, graflow.None) (int, error)
+		}{
+			{"the same function", noop, noop},
+			{"two closures of one literal", adder(1), adder(2)},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := graflow.NewRegistry()
+				first := graflow.NewTask("s", tc.first, graflow.WithRegistry(r))
+				second := graflow.NewTask("s", tc.second, graflow.WithRegistry(r))
+				_, err := second.Run(ctx, graflow.None{})
+				assert.ErrorIs(t, err, graflow.ErrDuplicateTask)
+				assert.ErrorContains(t, err, `"s"`)
+				out, err := first.Run(ctx, graflow.None{})
+				require.NoError(t, err, "the first registration stays")
+				assert.Equal(t, 1, out)
+			})
+		}
 	})
 	t.Run("In is not a struct", func(t *testing.T) {
 		r := graflow.NewRegistry()

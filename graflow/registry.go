@@ -3,8 +3,12 @@ package graflow
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"sync"
+
+	"github.com/graflow-go/graflow/internal/registrywatch"
 )
 
 // DefaultRegistry holds every task created by NewTask without WithRegistry,
@@ -13,8 +17,32 @@ var DefaultRegistry = NewRegistry()
 
 // Registry maps task names to their definitions. It is safe for concurrent use.
 type Registry struct {
-	mu    sync.RWMutex
-	tasks map[string]*TaskInfo
+	mu       sync.RWMutex
+	tasks    map[string]*TaskInfo
+	watchers map[int]func(string)
+	nextID   int
+}
+
+func init() {
+	registrywatch.Watch = func(reg any, fn func(string)) func() { return reg.(*Registry).watch(fn) }
+}
+
+// watch calls fn with every name registered from now on, until stop; a
+// worker registers them with Temporal (temporal.NewWorker).
+func (r *Registry) watch(fn func(string)) (stop func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.watchers == nil {
+		r.watchers = map[int]func(string){}
+	}
+	id := r.nextID
+	r.nextID++
+	r.watchers[id] = fn
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		delete(r.watchers, id)
+	}
 }
 
 // NewRegistry returns an empty registry.
@@ -29,7 +57,6 @@ type TaskInfo struct {
 
 	fields []paramField
 	invoke func(*TaskContext, map[string]json.RawMessage) (json.RawMessage, error)
-	fnPtr  uintptr
 }
 
 // Invoke decodes params into the task's In, runs the body with tc and
@@ -56,17 +83,28 @@ func (ti *TaskInfo) maxCycles() int {
 // DefaultMaxCycles is how often a task may run in one run unless WithMaxCycles says otherwise.
 const DefaultMaxCycles = 10
 
+// register adds ti; a name is registered once, whatever the function (Go
+// cannot tell two closures of one literal apart).
 func (r *Registry) register(ti *TaskInfo) (*TaskInfo, error) {
+	watchers, err := r.add(ti)
+	if err != nil {
+		return nil, err
+	}
+	for _, fn := range watchers {
+		fn(ti.Name)
+	}
+	return ti, nil
+}
+
+// add stores ti and returns the watchers to tell.
+func (r *Registry) add(ti *TaskInfo) ([]func(string), error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if old, ok := r.tasks[ti.Name]; ok {
-		if old.fnPtr == ti.fnPtr {
-			return old, nil
-		}
-		return nil, fmt.Errorf("%w: %q is already registered with another function", ErrDuplicateTask, ti.Name)
+	if _, ok := r.tasks[ti.Name]; ok {
+		return nil, fmt.Errorf("%w: %q is already registered (create each task once, e.g. as a package-level variable, and use a registry of its own with WithRegistry for another)", ErrDuplicateTask, ti.Name)
 	}
 	r.tasks[ti.Name] = ti
-	return ti, nil
+	return slices.Collect(maps.Values(r.watchers)), nil
 }
 
 // Lookup returns the task registered under name.

@@ -185,7 +185,7 @@ func NewTask[In, Out any](name string, fn func(*TaskContext, In) (Out, error), o
 		t.err = &TaskDefinitionError{Task: name, Err: err}
 		return t
 	}
-	info := &TaskInfo{Name: name, Params: fieldKeys(fields), Options: cfg.opts, fields: fields, invoke: t.invoke, fnPtr: reflect.ValueOf(fn).Pointer()}
+	info := &TaskInfo{Name: name, Params: fieldKeys(fields), Options: cfg.opts, fields: fields, invoke: t.invoke}
 	registered, err := cfg.registry.register(info)
 	if err != nil {
 		t.err = err

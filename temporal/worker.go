@@ -12,6 +12,7 @@ import (
 
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/registrywatch"
 	"github.com/graflow-go/graflow/prompts"
 )
 
@@ -41,8 +42,9 @@ type WorkerOptions struct {
 
 // NewWorker returns a Temporal worker on taskQueue ("" = DefaultTaskQueue)
 // that runs the interpreter workflow (for any workflow name) and every task
-// of the registry (activity type = task name). A task the registry lacks
-// fails at once, without retries, with graflow.ErrTaskNotRegistered.
+// of the registry (activity type = task name), including tasks created
+// after the worker. A task the registry lacks fails at once, without
+// retries, with graflow.ErrTaskNotRegistered.
 func NewWorker(c client.Client, taskQueue string, opts WorkerOptions) (worker.Worker, error) {
 	if taskQueue == "" {
 		taskQueue = DefaultTaskQueue
@@ -55,10 +57,26 @@ func NewWorker(c client.Client, taskQueue string, opts WorkerOptions) (worker.Wo
 		Identity:                           opts.Identity,
 		MaxConcurrentActivityExecutionSize: opts.MaxConcurrentTasks,
 	})
-	if err := Register(w, reg, activities.NewRunner(reg, c, opts.Logger, activities.WithPrompts(opts.Prompts)), taskQueue, opts.Workflows...); err != nil {
+	runner := activities.NewRunner(reg, c, opts.Logger, activities.WithPrompts(opts.Prompts))
+	if err := Register(w, reg, runner, taskQueue, opts.Workflows...); err != nil {
 		return nil, err
 	}
-	return w, nil
+	// A local task (WithLocal) runs only under a name the SDK worker has,
+	// so the tasks created from now on are registered as they come.
+	unwatch := registrywatch.Watch(reg, func(name string) { registerTask(w, runner, name) })
+	return &taskWorker{Worker: w, unwatch: unwatch}, nil
+}
+
+// taskWorker is a worker that registers the tasks of its registry as they
+// are created, until it stops.
+type taskWorker struct {
+	worker.Worker
+	unwatch func()
+}
+
+func (w *taskWorker) Stop() {
+	w.unwatch()
+	w.Worker.Stop()
 }
 
 // Registrar is where Register puts the interpreter and the tasks: a
@@ -70,20 +88,36 @@ type Registrar interface {
 }
 
 // Register registers the interpreter as the dynamic workflow (running
-// workflows started by name too), runner.Run under every task name of reg,
-// and a fallback activity that fails tasks the registry lacks with
-// graflow.ErrTaskNotRegistered, naming taskQueue.
+// workflows started by name too), runner.Run under every task name reg
+// holds now, and a dynamic activity that runs the tasks reg gets later (as
+// regular activities; NewWorker registers them as they come) and fails any
+// other activity type with graflow.ErrTaskNotRegistered, naming taskQueue.
 func Register(r Registrar, reg *graflow.Registry, runner *activities.Runner, taskQueue string, workflows ...*graflow.Workflow) error {
 	b, err := newByName(workflows)
 	if err != nil {
 		return err
 	}
 	r.RegisterDynamicWorkflow(b.interpret, workflow.DynamicRegisterOptions{})
-	for _, name := range reg.Names() {
-		r.RegisterActivityWithOptions(runner.Run, activity.RegisterOptions{Name: name})
-	}
-	r.RegisterDynamicActivity(func(ctx context.Context, _ converter.EncodedValues) (*activities.Output, error) {
-		return nil, activities.NotRegistered(activity.GetInfo(ctx).ActivityType.Name, taskQueue)
+	registerTasks(r, reg, runner)
+	r.RegisterDynamicActivity(func(ctx context.Context, args converter.EncodedValues) (*activities.Output, error) {
+		name := activity.GetInfo(ctx).ActivityType.Name
+		var in activities.Input
+		if _, ok := reg.Lookup(name); !ok || args.Get(&in) != nil || in.Task != name {
+			return nil, activities.NotRegistered(name, taskQueue)
+		}
+		return runner.Run(ctx, in)
 	}, activity.DynamicRegisterOptions{})
 	return nil
+}
+
+// registerTasks registers runner.Run under every task name of reg.
+func registerTasks(r Registrar, reg *graflow.Registry, runner *activities.Runner) {
+	for _, name := range reg.Names() {
+		registerTask(r, runner, name)
+	}
+}
+
+// registerTask registers runner.Run under name (again, if it was).
+func registerTask(r Registrar, runner *activities.Runner, name string) {
+	r.RegisterActivityWithOptions(runner.Run, activity.RegisterOptions{Name: name, DisableAlreadyRegisteredCheck: true})
 }
