@@ -1,6 +1,6 @@
 package e2e_test
 
-// Dynamic groups on the real server (issue 3, DESIGN §4 items 8 and 11):
+// Dynamic groups on the real server:
 // each branch of a group passed to NextTask runs as a child workflow
 // <parent-id>/<group>/<member> (batches <parent-id>/<group>/batch-<n> when
 // wide) on the separate test worker process; a terminate or cancel inside a

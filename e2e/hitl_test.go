@@ -151,7 +151,7 @@ func ask(id string, in c.AskIn) *graflow.Instance {
 	return c.Ask.Instance(id, p)
 }
 
-// Every HITL example of the seed, run by the cmd/worker process and
+// Every HITL example of Graflow's guide, run by the cmd/worker process and
 // answered through `starter feedback` as a separate process; the run also
 // shows in `starter feedback list` (search attribute) while it waits.
 func TestHITLExamplesThroughCLI(t *testing.T) {
@@ -185,7 +185,7 @@ func TestHITLExamplesThroughCLI(t *testing.T) {
 	}
 }
 
-// The seed's rejected deployment: the run fails with
+// Graflow's rejected deployment: the run fails with
 // *WorkflowCanceledError "Deployment rejected" and deploy never runs.
 func TestHITLDeployRejectedThroughCLI(t *testing.T) {
 	t.Parallel()

@@ -11,7 +11,7 @@ import (
 // asks for a checkpoint every 10 batches (and every 5 minutes); the run
 // records one, with the last request's metadata, once the task has
 // finished. `starter checkpoints <id>` lists it, `starter resume <id>`
-// resumes a failed run from it (DESIGN §6).
+// resumes a failed run from it.
 var longRunning = graflow.NewTask("long_running", func(ctx *graflow.TaskContext, in struct {
 	Batches int `json:"batches"`
 }) (string, error) {

@@ -7,7 +7,7 @@ import (
 	"github.com/graflow-go/graflow/graflow"
 )
 
-// Graflow's parallel group error policies, with the seed's constructor
+// Graflow's parallel group error policies, with Graflow's constructor
 // shape: four sources fetched in parallel, source_c fails.
 
 var source = graflow.NewTask("source", func(ctx *graflow.TaskContext, in struct {

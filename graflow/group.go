@@ -29,7 +29,7 @@ func Parallel(a, b Node, rest ...Node) *Group {
 	return g
 }
 
-// GroupOptions is the seed's constructor shape for a parallel group.
+// GroupOptions is Graflow's constructor shape for a parallel group.
 // MinSuccesses and CriticalTasks are shorthands used only when Policy is nil.
 type GroupOptions struct {
 	Name          string

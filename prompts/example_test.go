@@ -8,7 +8,7 @@ import (
 	"github.com/graflow-go/graflow/prompts"
 )
 
-// The seed's prompts/summarize.yaml, rendered with its production and
+// Graflow's prompts/summarize.yaml, rendered with its production and
 // development labels.
 func ExampleManager_GetPrompt() {
 	manager := prompts.NewManager("testdata/seed")
@@ -44,7 +44,7 @@ func ExampleManager_GetPrompt() {
 	// development v2: [DEV] Summarize: content to summarize
 }
 
-// The messages of the seed's "Prompts in Workflow" snippet, ready for an
+// The messages of Graflow's "Prompts in Workflow" snippet, ready for an
 // LLM client.
 func ExampleManager_RenderMessages() {
 	manager := prompts.NewManager("testdata/seed")

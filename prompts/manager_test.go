@@ -51,7 +51,7 @@ func TestSeedSummarize(t *testing.T) {
 	require.NoError(t, err)
 	example, err := os.ReadFile("../examples/prompts/summarize.yaml")
 	require.NoError(t, err)
-	assert.Equal(t, string(seed), string(example), "the example's prompt file is the seed's, verbatim")
+	assert.Equal(t, string(seed), string(example), "the example's prompt file is Graflow's, verbatim")
 
 	for _, dir := range []string{"testdata/seed", "../examples/prompts"} {
 		t.Run(dir, func(t *testing.T) {
@@ -115,7 +115,7 @@ func TestSeedSummarize(t *testing.T) {
 				})
 			}
 
-			// The seed's own workflow snippet renders production with text
+			// Graflow's own workflow snippet renders production with text
 			// only: max_words is then missing.
 			_, err := m.Render("summarize", map[string]any{"text": seedText})
 			var re *RenderError

@@ -1,8 +1,16 @@
 package temporal_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"sync"
+	"testing"
+
+	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/temporal/graflowtest"
+	"github.com/stretchr/testify/require"
 )
 
 // runLog records task runs in the order they happen (branches run
@@ -43,3 +51,58 @@ func (l *runLog) before(a, b string) bool {
 
 // index returns where s was first logged, or -1.
 func (l *runLog) index(s string) int { return slices.Index(l.all(), s) }
+
+// testbed is one registry with a run log and helpers to make tasks in it.
+type testbed struct {
+	reg *graflow.Registry
+	log *runLog
+}
+
+func newTestbed() *testbed { return &testbed{reg: graflow.NewRegistry(), log: &runLog{}} }
+
+// task returns a task that logs its name and returns it.
+func (tb *testbed) task(name string, opts ...graflow.TaskOption) *graflow.Task[graflow.None, string] {
+	return graflow.NewTask(name, func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
+		tb.log.add(name)
+		return name, nil
+	}, append(opts, graflow.WithRegistry(tb.reg))...)
+}
+
+// failing returns a task that logs its name, writes "<name>_key" and fails.
+func (tb *testbed) failing(name string) *graflow.Task[graflow.None, string] {
+	return graflow.NewTask(name, func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
+		tb.log.add(name)
+		_ = ctx.Channel().Set(name+"_key", "written by "+name)
+		return "", fmt.Errorf("%s exploded", name)
+	}, graflow.WithRegistry(tb.reg))
+}
+
+// writer returns a task that logs its name, writes "<name>_key" and returns its name.
+func (tb *testbed) writer(name string) *graflow.Task[graflow.None, string] {
+	return graflow.NewTask(name, func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
+		tb.log.add(name)
+		return name, ctx.Channel().Set(name+"_key", "written by "+name)
+	}, graflow.WithRegistry(tb.reg))
+}
+
+func (tb *testbed) run(t *testing.T, wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*graflow.Result, error) {
+	t.Helper()
+	return wf.Execute(context.Background(), graflowtest.NewExecutor(tb.reg), opts...)
+}
+
+func value[T any](t *testing.T, res *graflow.Result) T {
+	t.Helper()
+	var v T
+	require.NoError(t, res.Value(&v))
+	return v
+}
+
+func groupError(t *testing.T, err error) *graflow.ParallelGroupError {
+	t.Helper()
+	require.Error(t, err)
+	var ge *graflow.ParallelGroupError
+	require.True(t, errors.As(err, &ge), "not a ParallelGroupError: %T %v", err, err)
+	return ge
+}
+
+// ---- joins ----------------------------------------------------------------

@@ -16,7 +16,7 @@ import (
 	"github.com/graflow-go/graflow/internal/testutil"
 )
 
-// The seed's "Dynamic Parallel Group" as a user runs it: create_workers with
+// Graflow's "Dynamic Parallel Group" as a user runs it: create_workers with
 // 2,000 items through the CLI, members reading and appending to the channel
 // without declaring anything. Every member's append is in the result, and no
 // member fails — across worker processes, with a worker killed mid-run, and

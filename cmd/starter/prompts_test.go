@@ -12,7 +12,7 @@ import (
 	"github.com/graflow-go/graflow/prompts"
 )
 
-// promptFiles writes a prompts directory: the seed's summarize.yaml and
+// promptFiles writes a prompts directory: Graflow's summarize.yaml and
 // Graflow mapping-form files with a chat prompt and a virtual folder.
 func promptFiles(t *testing.T) string {
 	t.Helper()

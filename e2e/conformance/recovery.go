@@ -24,7 +24,7 @@ var Trace = graflow.NewTask("c_trace", func(ctx *graflow.TaskContext, in traceIn
 	return ctx.TaskID(), appendLine(in.Path, ctx.TaskID())
 }, graflow.WithTaskQueue(RecoveryQueue))
 
-// Checkpointer is Trace plus a checkpoint with the seed's metadata.
+// Checkpointer is Trace plus a checkpoint with the metadata of Graflow's example.
 var Checkpointer = graflow.NewTask("c_checkpointer", func(ctx *graflow.TaskContext, in traceIn) (string, error) {
 	ctx.Checkpoint(map[string]any{"stage": "first"})
 	ctx.Checkpoint(map[string]any{"stage": "after_load"}) // the last request wins

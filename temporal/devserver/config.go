@@ -62,7 +62,7 @@ func dynamicConfigValues() (dynamicconfig.StaticClient, error) {
 
 	// With one history shard the queue readers are capped at 20 reads/s per
 	// shard by default, so every sequential workflow step waits ~40 ms for
-	// its task (DESIGN §10). Lift the brake on all queues.
+	// its task (measured: see docs/benchmarks.md). Lift the brake on all queues.
 	set(dynamicconfig.TransferProcessorMaxPollRPS, unthrottled)
 	set(dynamicconfig.TransferProcessorMaxPollHostRPS, unthrottled)
 	set(dynamicconfig.TimerProcessorMaxPollRPS, unthrottled)
