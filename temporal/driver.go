@@ -10,13 +10,12 @@ import (
 	"github.com/graflow-go/graflow/graflow"
 )
 
-// scopeEnd is why a scope stopped running its queue.
+// scopeEnd is why a scope stopped running its queue (zero: it still runs).
 type scopeEnd int
 
 const (
-	scopeRunning scopeEnd = iota
 	// scopeFinished: the queue is empty, or the run reached its step limit.
-	scopeFinished
+	scopeFinished scopeEnd = iota + 1
 	// scopeContinuesAsNew: the root hands its state to a new run first.
 	scopeContinuesAsNew
 	// scopeFailed: a node failed (scope.err).
