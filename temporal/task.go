@@ -126,22 +126,21 @@ func (r *run) schedule(ctx workflow.Context, t *taskRun) {
 
 // advance moves t on from its state once t.pending is ready (see taskState).
 func (r *run) advance(ctx workflow.Context, s *scope, t *taskRun) {
-	switch t.state {
-	case taskScheduled:
+	if t.state == taskScheduled {
 		r.attemptEnded(ctx, s, t)
+		return
+	}
+	// A timer or a feedback wait ended: it fails only when the run is cancelled.
+	if err := t.pending.Get(ctx, nil); err != nil {
+		t.fail(err)
+		return
+	}
+	switch t.state {
 	case taskBackingOff:
-		if err := t.pending.Get(ctx, nil); err != nil {
-			t.fail(err)
-			return
-		}
 		t.in.Attempt++
 		r.schedule(ctx, t)
 	case taskAwaitingFeedback, taskParked:
 		// The same attempt runs again, with the answer (or timeout mark).
-		if err := t.pending.Get(ctx, nil); err != nil {
-			t.fail(err)
-			return
-		}
 		if err := r.scheduleWithView(ctx, s, t); err != nil {
 			t.fail(err)
 		}
