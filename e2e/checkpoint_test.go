@@ -80,7 +80,7 @@ func TestResumeFromLatestCheckpoint(t *testing.T) {
 		trace := failAfterCheckpoint(t, ctx, "fault-tolerant-2")
 		cmd, stdout, stderr := starterCmd(t, ctx, "checkpoints", "fault-tolerant-2")
 		require.NoError(t, cmd.Run(), stderr.String())
-		assert.Regexp(t, `^step_2-1\tstep_2\t\d+\t\{"stage":"after_load"\}\n$`, stdout.String())
+		assert.Regexp(t, `^step_2-1\tstep_2\t[0-9a-f-]+\t\d+\t\{"stage":"after_load"\}\n$`, stdout.String())
 
 		fixed, err := spawnWorker("testworker", c.RecoveryQueue, "recovery-fixed-2")
 		require.NoError(t, err)

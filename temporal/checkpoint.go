@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/signals"
 )
 
 // CheckpointsQuery lists a run's checkpoints ([]Checkpoint).
@@ -67,10 +70,60 @@ func (r *run) checkpoint(ctx workflow.Context, taskID string, cmds []activities.
 	return workflow.UpsertMemo(ctx, map[string]any{checkpointMemo + cp.ID: cp})
 }
 
+// ErrRunRunning is returned when resuming a run that is still running
+// without TerminateRunning: the reset would terminate it.
+var ErrRunRunning = errors.New("graflow: the run is still running")
+
+// ResumeError is a resume the manager or the server refused: why, and the
+// checkpoints that can be resumed instead.
+type ResumeError struct {
+	WorkflowID   string
+	CheckpointID string
+	// RunID is the run that took the checkpoint.
+	RunID string
+	// Resumable are the ids of the checkpoints that can be resumed.
+	Resumable []string
+	Err       error
+}
+
+// Error says which checkpoint cannot be resumed, why, and which can.
+func (e *ResumeError) Error() string {
+	msg := fmt.Sprintf("graflow: cannot resume %s from checkpoint %s", e.WorkflowID, e.CheckpointID)
+	if e.RunID != "" {
+		msg += " (run " + e.RunID + ")"
+	}
+	msg += ": " + e.Err.Error()
+	if len(e.Resumable) > 0 {
+		msg += "; resumable checkpoints: " + strings.Join(e.Resumable, ", ")
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *ResumeError) Unwrap() error { return e.Err }
+
+// ResumeOption changes how a run is resumed.
+type ResumeOption func(*resumeConfig)
+
+type resumeConfig struct {
+	terminateRunning bool
+}
+
+// TerminateRunning lets a resume reset a run that is still running: the
+// running run is terminated and the new one starts from the checkpoint.
+func TerminateRunning() ResumeOption { return func(c *resumeConfig) { c.terminateRunning = true } }
+
 // CheckpointManager lists a run's checkpoints and resumes a run from one:
 // Temporal resets the run to the checkpoint's workflow task, so the tasks
 // before it are not executed again and the rest runs with the workers'
 // current code (a fixed task, say).
+//
+// Feedback answers the run received after the checkpoint are kept: the
+// resumed run holds them as answers to requests not made yet, so the task
+// that asks gets its answer at once. Signals are reapplied by Temporal;
+// Updates are not, and the manager sends each feedback answer accepted by
+// Update again as a feedback signal (with the signals, in their order). No
+// other Update exists; graflow has no other signal.
 type CheckpointManager struct {
 	client client.Client
 	runner *Runner
@@ -87,53 +140,98 @@ func NewCheckpointManager(c client.Client, opts RunnerOptions) *CheckpointManage
 	return &CheckpointManager{client: c, runner: NewRunner(c, opts), ns: ns}
 }
 
-// List returns the checkpoints of the latest run of workflowID, oldest
-// first, read from its history (no worker needed).
+// List returns the checkpoints of workflowID's latest run and of the runs
+// it continued as new from, oldest first, each with the run whose history
+// holds it (no worker needed).
 func (m *CheckpointManager) List(ctx context.Context, workflowID string) ([]Checkpoint, error) {
+	runs, err := m.chain(ctx, workflowID)
+	if err != nil {
+		return nil, err
+	}
 	var cps []Checkpoint
-	it := m.client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for _, runID := range runs {
+		got, err := m.runCheckpoints(ctx, workflowID, runID)
+		if err != nil {
+			return nil, err
+		}
+		cps = append(cps, got...)
+	}
+	return cps, nil
+}
+
+// chain returns the run ids of workflowID's continue-as-new chain, oldest
+// first, ending with the latest run.
+func (m *CheckpointManager) chain(ctx context.Context, workflowID string) ([]string, error) {
+	d, err := m.client.DescribeWorkflowExecution(ctx, workflowID, "")
+	if err != nil {
+		return nil, fmt.Errorf("graflow: describing %s: %w", workflowID, err)
+	}
+	runs := []string{d.GetWorkflowExecutionInfo().GetExecution().GetRunId()}
+	for {
+		it := m.client.GetWorkflowHistory(ctx, workflowID, runs[0], false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		if !it.HasNext() {
+			return nil, fmt.Errorf("graflow: history of %s run %s is empty", workflowID, runs[0])
+		}
+		ev, err := it.Next()
+		if err != nil {
+			return nil, fmt.Errorf("graflow: history of %s run %s: %w", workflowID, runs[0], err)
+		}
+		prev := ev.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId()
+		if prev == "" {
+			return runs, nil
+		}
+		runs = append([]string{prev}, runs...)
+	}
+}
+
+// runCheckpoints reads the checkpoints recorded in one run's history.
+func (m *CheckpointManager) runCheckpoints(ctx context.Context, workflowID, runID string) ([]Checkpoint, error) {
+	var cps []Checkpoint
+	it := m.client.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {
-			return nil, fmt.Errorf("graflow: history of %s: %w", workflowID, err)
+			return nil, fmt.Errorf("graflow: history of %s run %s: %w", workflowID, runID, err)
 		}
-		attrs := ev.GetWorkflowPropertiesModifiedEventAttributes()
-		if attrs == nil {
-			continue
-		}
-		for key, p := range attrs.GetUpsertedMemo().GetFields() {
+		fields := ev.GetWorkflowPropertiesModifiedEventAttributes().GetUpsertedMemo().GetFields()
+		for _, key := range slices.Sorted(maps.Keys(fields)) {
 			if !strings.HasPrefix(key, checkpointMemo) {
 				continue
 			}
 			var cp Checkpoint
-			if err := json.Unmarshal(p.GetData(), &cp); err != nil {
+			if err := json.Unmarshal(fields[key].GetData(), &cp); err != nil {
 				return nil, fmt.Errorf("graflow: checkpoint %s of %s: %w", key, workflowID, err)
 			}
+			// A reset run copies the history before its reset point: the
+			// checkpoint is this run's too, at the same event.
+			cp.RunID = runID
 			cps = append(cps, cp)
 		}
 	}
 	return cps, nil
 }
 
-// ResumeFromCheckpoint resets the run that took checkpointID to it and
-// returns a handle to the new run.
-func (m *CheckpointManager) ResumeFromCheckpoint(ctx context.Context, workflowID, checkpointID string) (*graflow.Handle, error) {
+// ResumeFromCheckpoint resets the run that took checkpointID (any run of
+// the continue-as-new chain) to it and returns a handle to the new run. A
+// completed, failed, canceled, timed-out or terminated run is resumed; a
+// running one only with TerminateRunning (else a *ResumeError wrapping
+// ErrRunRunning).
+func (m *CheckpointManager) ResumeFromCheckpoint(ctx context.Context, workflowID, checkpointID string, opts ...ResumeOption) (*graflow.Handle, error) {
 	cps, err := m.List(ctx, workflowID)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
 	for _, cp := range cps {
 		if cp.ID == checkpointID {
-			return m.reset(ctx, workflowID, cp)
+			return m.reset(ctx, workflowID, cp, cps, opts)
 		}
-		ids = append(ids, cp.ID)
 	}
-	return nil, fmt.Errorf("%w %q in %s (checkpoints: %s)", ErrNoCheckpoint, checkpointID, workflowID, strings.Join(ids, ", "))
+	return nil, fmt.Errorf("%w %q in %s (checkpoints: %s)", ErrNoCheckpoint, checkpointID, workflowID, strings.Join(checkpointIDs(cps), ", "))
 }
 
-// ResumeFromLatest resumes workflowID from its latest checkpoint.
-func (m *CheckpointManager) ResumeFromLatest(ctx context.Context, workflowID string) (*graflow.Handle, error) {
+// ResumeFromLatest resumes workflowID from its latest checkpoint, as
+// ResumeFromCheckpoint does.
+func (m *CheckpointManager) ResumeFromLatest(ctx context.Context, workflowID string, opts ...ResumeOption) (*graflow.Handle, error) {
 	cps, err := m.List(ctx, workflowID)
 	if err != nil {
 		return nil, err
@@ -141,19 +239,137 @@ func (m *CheckpointManager) ResumeFromLatest(ctx context.Context, workflowID str
 	if len(cps) == 0 {
 		return nil, fmt.Errorf("%w in %s", ErrNoCheckpoint, workflowID)
 	}
-	return m.reset(ctx, workflowID, cps[len(cps)-1])
+	return m.reset(ctx, workflowID, cps[len(cps)-1], cps, opts)
 }
 
-func (m *CheckpointManager) reset(ctx context.Context, workflowID string, cp Checkpoint) (*graflow.Handle, error) {
-	res, err := m.client.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
+func checkpointIDs(cps []Checkpoint) []string {
+	ids := make([]string, len(cps))
+	for i, cp := range cps {
+		ids[i] = cp.ID
+	}
+	return ids
+}
+
+// resumable returns the checkpoints of the latest run of the chain: those
+// Temporal can always reset to.
+func resumable(cps []Checkpoint) []string {
+	if len(cps) == 0 {
+		return nil
+	}
+	last := cps[len(cps)-1].RunID
+	var ids []string
+	for _, cp := range cps {
+		if cp.RunID == last {
+			ids = append(ids, cp.ID)
+		}
+	}
+	return ids
+}
+
+func (m *CheckpointManager) reset(ctx context.Context, workflowID string, cp Checkpoint, cps []Checkpoint, opts []ResumeOption) (*graflow.Handle, error) {
+	var cfg resumeConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	refuse := func(err error) error {
+		return &ResumeError{WorkflowID: workflowID, CheckpointID: cp.ID, RunID: cp.RunID, Resumable: resumable(cps), Err: err}
+	}
+	d, err := m.client.DescribeWorkflowExecution(ctx, workflowID, "")
+	if err != nil {
+		return nil, fmt.Errorf("graflow: describing %s: %w", workflowID, err)
+	}
+	if st := d.GetWorkflowExecutionInfo().GetStatus(); st == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && !cfg.terminateRunning {
+		return nil, refuse(fmt.Errorf("%w (run %s); resume with TerminateRunning to terminate it", ErrRunRunning, d.GetWorkflowExecutionInfo().GetExecution().GetRunId()))
+	}
+	resend, err := m.afterCheckpoint(ctx, workflowID, cp)
+	if err != nil {
+		return nil, err
+	}
+	req := &workflowservice.ResetWorkflowExecutionRequest{
 		Namespace:                 m.ns,
 		WorkflowExecution:         &commonpb.WorkflowExecution{WorkflowId: workflowID, RunId: cp.RunID},
 		Reason:                    "graflow: resume from checkpoint " + cp.ID,
 		WorkflowTaskFinishEventId: cp.EventID,
 		RequestId:                 uuid.NewString(),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("graflow: resuming %s from checkpoint %s: %w", workflowID, cp.ID, err)
+		// Reapplied Updates would reach the run before the request they
+		// answer exists, and be refused: feedback answers are sent again.
+		ResetReapplyExcludeTypes: []enumspb.ResetReapplyExcludeType{enumspb.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE},
 	}
-	return graflow.NewHandle(m.runner, workflowID, res.GetRunId()), nil
+	if len(resend) > 0 {
+		// Sent again in their order, with the answers given by Update.
+		req.ResetReapplyExcludeTypes = append(req.ResetReapplyExcludeTypes, enumspb.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL)
+	}
+	res, err := m.client.ResetWorkflowExecution(ctx, req)
+	if err != nil {
+		return nil, refuse(err)
+	}
+	runID := res.GetRunId()
+	// Not atomic with the reset: should this process end here, the
+	// answers not sent yet must be given again.
+	for _, s := range resend {
+		_, err := m.client.WorkflowService().SignalWorkflowExecution(ctx, &workflowservice.SignalWorkflowExecutionRequest{
+			Namespace:         m.ns,
+			WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: workflowID, RunId: runID},
+			SignalName:        s.name,
+			Input:             s.input,
+			Header:            s.header,
+			Identity:          "graflow checkpoint manager",
+			RequestId:         uuid.NewString(),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("graflow: resumed %s from checkpoint %s as run %s, but re-sending its %s signal failed (send it again): %w", workflowID, cp.ID, runID, s.name, err)
+		}
+	}
+	return graflow.NewHandle(m.runner, workflowID, runID), nil
+}
+
+// resentSignal is a signal the resumed run is sent again.
+type resentSignal struct {
+	name   string
+	input  *commonpb.Payloads
+	header *commonpb.Header
+}
+
+// afterCheckpoint returns what the manager sends the resumed run: nothing
+// when no feedback answer came by Update after the checkpoint (Temporal
+// reapplies the signals, atomically with the reset); otherwise every
+// signal received after it and every feedback answer accepted (and not
+// failed) by Update, as a feedback signal, in their order.
+func (m *CheckpointManager) afterCheckpoint(ctx context.Context, workflowID string, cp Checkpoint) ([]resentSignal, error) {
+	var out []resentSignal
+	updates := map[string]int{} // update id -> index in out
+	failed := map[int]bool{}
+	it := m.client.GetWorkflowHistory(ctx, workflowID, cp.RunID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return nil, fmt.Errorf("graflow: history of %s run %s: %w", workflowID, cp.RunID, err)
+		}
+		if ev.GetEventId() <= cp.EventID {
+			continue
+		}
+		if a := ev.GetWorkflowExecutionSignaledEventAttributes(); a != nil {
+			out = append(out, resentSignal{name: a.GetSignalName(), input: a.GetInput(), header: a.GetHeader()})
+		}
+		if a := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes(); a != nil && a.GetAcceptedRequest().GetInput().GetName() == signals.FeedbackName {
+			updates[a.GetAcceptedRequest().GetMeta().GetUpdateId()] = len(out)
+			in := a.GetAcceptedRequest().GetInput()
+			out = append(out, resentSignal{name: signals.FeedbackName, input: in.GetArgs(), header: in.GetHeader()})
+		}
+		if a := ev.GetWorkflowExecutionUpdateCompletedEventAttributes(); a != nil && a.GetOutcome().GetFailure() != nil {
+			if i, ok := updates[a.GetMeta().GetUpdateId()]; ok {
+				failed[i] = true
+			}
+		}
+	}
+	if len(updates) == len(failed) {
+		return nil, nil
+	}
+	kept := out[:0]
+	for i, s := range out {
+		if !failed[i] {
+			kept = append(kept, s)
+		}
+	}
+	return kept, nil
 }

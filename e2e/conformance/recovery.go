@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/graflow-go/graflow/graflow"
@@ -38,3 +39,38 @@ var Buggy = graflow.NewTask("c_buggy", func(ctx *graflow.TaskContext, in traceIn
 	}
 	return ctx.TaskID(), appendLine(in.Path, ctx.TaskID())
 }, graflow.WithTaskQueue(RecoveryQueue))
+
+// TracedApproval asks the approval "id" and, once answered, traces
+// "<task id>:approved" or "<task id>:rejected" and returns it.
+var TracedApproval = graflow.NewTask("c_traced_approval", func(ctx *graflow.TaskContext, in struct {
+	Path string `json:"path"`
+	ID   string `json:"id"`
+}) (string, error) {
+	resp, err := ctx.RequestFeedback(graflow.FeedbackRequest{ID: in.ID, Type: graflow.Approval, Message: "Approve?"})
+	if err != nil {
+		return "", err
+	}
+	line := ctx.TaskID() + ":rejected"
+	if resp.Approved {
+		line = ctx.TaskID() + ":approved"
+	}
+	return line, appendLine(in.Path, line)
+}, graflow.WithTaskQueue(RecoveryQueue))
+
+// CheckpointLoop traces "<task id>:<n>", checkpoints, and iterates with
+// NextIteration until N reaches Until (each iteration is one step, so a
+// history long enough makes the run continue as new in between).
+var CheckpointLoop = graflow.NewTask("c_checkpoint_loop", func(ctx *graflow.TaskContext, in struct {
+	Path  string `json:"path"`
+	N     int    `json:"n"`
+	Until int    `json:"until"`
+}) (int, error) {
+	ctx.Checkpoint(map[string]any{"n": in.N})
+	if err := appendLine(in.Path, fmt.Sprintf("%s:%d", ctx.TaskID(), in.N)); err != nil {
+		return 0, err
+	}
+	if in.N < in.Until {
+		return in.N, ctx.NextIteration(graflow.Params{"n": in.N + 1})
+	}
+	return in.N, nil
+}, graflow.WithTaskQueue(RecoveryQueue), graflow.WithMaxCycles(100000))
