@@ -23,15 +23,20 @@ import (
 
 // approvalFlow is step_1 >> step_2 (checkpoint) >> ask (approval "ok") >>
 // step_3 >> step_4, every task tracing to trace; step_3 is Buggy if buggy.
-func approvalFlow(trace string, buggy bool) *graflow.Workflow {
+// With inChild, ask is replaced by spawn, which adds ask | other as a
+// dynamic group: ask asks in a child run.
+func approvalFlow(trace string, buggy, inChild bool) *graflow.Workflow {
 	p := graflow.Params{"path": trace}
 	step3 := c.Trace.Instance("step_3", p)
 	if buggy {
 		step3 = c.Buggy.Instance("step_3", p)
 	}
+	ask := c.TracedApproval.Instance("ask", graflow.Params{"path": trace, "id": "ok"})
+	if inChild {
+		ask = c.SpawnApproval.Instance("spawn", p)
+	}
 	wf := graflow.NewWorkflow("resume_after_approval")
-	wf.Add(graflow.Chain(c.Trace.Instance("step_1", p), c.Checkpointer.Instance("step_2", p),
-		c.TracedApproval.Instance("ask", graflow.Params{"path": trace, "id": "ok"}), step3, c.Trace.Instance("step_4", p)))
+	wf.Add(graflow.Chain(c.Trace.Instance("step_1", p), c.Checkpointer.Instance("step_2", p), ask, step3, c.Trace.Instance("step_4", p)))
 	return wf
 }
 
@@ -45,12 +50,12 @@ func requireEnds(t *testing.T, h *graflow.Handle, trace string, want ...string) 
 }
 
 // The issue: an answer given after the checkpoint, through the Update or
-// the Signal, is kept by the resumed run: the task that asks gets it at
-// once (the run ends without a new answer) and the tasks before the
-// checkpoint do not run again.
+// the Signal, to the run or to a dynamic child run of it, is kept by the
+// resumed run: the task that asks gets it at once (the run ends without a
+// new answer) and the tasks before the checkpoint do not run again.
 func TestResumeKeepsFeedbackAnswers(t *testing.T) {
 	manager := temporal.NewCheckpointManager(srv.Client(), temporal.RunnerOptions{TaskQueue: c.TaskQueue})
-	for _, tc := range []struct {
+	answers := []struct {
 		name   string
 		answer func(ctx context.Context, id string) error
 	}{
@@ -59,31 +64,58 @@ func TestResumeKeepsFeedbackAnswers(t *testing.T) {
 			return err
 		}},
 		{"Signal", func(ctx context.Context, id string) error { return fc().Signal(ctx, id, signals.Approve("ok")) }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			id := "e2e-resume-answer-" + strings.ToLower(tc.name)
-			trace := filepath.Join(t.TempDir(), "trace.log")
-			buggy, err := spawnWorkerEnv("testworker", c.RecoveryQueue, id+"-buggy", []string{c.BugEnv + "=1"})
-			require.NoError(t, err)
-			h, err := approvalFlow(trace, true).Start(ctx, conformRunner, graflow.WorkflowID(id))
-			require.NoError(t, err)
-			waitPending(t, id, "ok")
-			require.NoError(t, tc.answer(ctx, id))
-			_, err = h.Result(ctx)
-			var te *graflow.TaskError
-			require.ErrorAs(t, err, &te)
-			assert.Equal(t, "step_3", te.TaskID)
-			buggy.kill(syscall.SIGTERM)
+	}
+	for _, inChild := range []bool{false, true} {
+		for _, tc := range answers {
+			name := tc.name
+			if inChild {
+				name += "ToChild"
+			}
+			t.Run(name, func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+				defer cancel()
+				id := "e2e-resume-answer-" + strings.ToLower(name)
+				asker := id
+				if inChild {
+					asker = id + "/approvals/ask"
+				}
+				trace := filepath.Join(t.TempDir(), "trace.log")
+				buggy, err := spawnWorkerEnv("testworker", c.RecoveryQueue, id+"-buggy", []string{c.BugEnv + "=1"})
+				require.NoError(t, err)
+				h, err := approvalFlow(trace, true, inChild).Start(ctx, conformRunner, graflow.WorkflowID(id))
+				require.NoError(t, err)
+				waitPending(t, asker, "ok")
+				require.NoError(t, tc.answer(ctx, asker))
+				_, err = h.Result(ctx)
+				var te *graflow.TaskError
+				require.ErrorAs(t, err, &te)
+				assert.Equal(t, "step_3", te.TaskID)
+				buggy.kill(syscall.SIGTERM)
+				before := strings.Fields(readFile(trace))
 
-			fixed, err := spawnWorker("testworker", c.RecoveryQueue, id+"-fixed")
-			require.NoError(t, err)
-			defer fixed.kill(syscall.SIGTERM)
-			h, err = manager.ResumeFromLatest(ctx, id)
-			require.NoError(t, err)
-			requireEnds(t, h, trace, "step_1", "step_2", "ask:approved", "ask:approved", "step_3", "step_4")
-		})
+				fixed, err := spawnWorker("testworker", c.RecoveryQueue, id+"-fixed")
+				require.NoError(t, err)
+				defer fixed.kill(syscall.SIGTERM)
+				h, err = manager.ResumeFromLatest(ctx, id)
+				require.NoError(t, err)
+				res, err := resultOf(t, h)
+				require.NoError(t, err)
+				assert.Equal(t, "step_4", value[string](t, res))
+				lines := strings.Fields(readFile(trace))
+				require.Greater(t, len(lines), len(before))
+				assert.Equal(t, []string{"step_1", "step_2"}, lines[:2])
+				if !inChild {
+					assert.Equal(t, []string{"ask:approved", "ask:approved", "step_3", "step_4"}, lines[2:])
+					return
+				}
+				// The branches' order varies; the resumed run adds the same group again.
+				assert.ElementsMatch(t, []string{"spawn", "ask:approved", "other"}, before[2:])
+				again := lines[len(before):]
+				require.Len(t, again, 5)
+				assert.ElementsMatch(t, []string{"spawn", "ask:approved", "other"}, again[:3])
+				assert.Equal(t, []string{"step_3", "step_4"}, again[3:])
+			})
+		}
 	}
 }
 
@@ -100,7 +132,7 @@ func TestResumeRunningCompletedTerminated(t *testing.T) {
 	start := func(t *testing.T, id string) (*graflow.Handle, string) {
 		t.Helper()
 		trace := filepath.Join(t.TempDir(), "trace.log")
-		h, err := approvalFlow(trace, false).Start(ctx, conformRunner, graflow.WorkflowID(id))
+		h, err := approvalFlow(trace, false, false).Start(ctx, conformRunner, graflow.WorkflowID(id))
 		require.NoError(t, err)
 		waitPending(t, id, "ok")
 		return h, trace

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	commonpb "go.temporal.io/api/common/v1"
@@ -123,7 +124,9 @@ func TerminateRunning() ResumeOption { return func(c *resumeConfig) { c.terminat
 // that asks gets its answer at once. Signals are reapplied by Temporal;
 // Updates are not, and the manager sends each feedback answer accepted by
 // Update again as a feedback signal (with the signals, in their order). No
-// other Update exists; graflow has no other signal.
+// other Update exists; graflow has no other signal. Answers given to
+// dynamic child runs started after the checkpoint are kept too
+// (childfeedback.go).
 type CheckpointManager struct {
 	client client.Client
 	runner *Runner
@@ -281,7 +284,11 @@ func (m *CheckpointManager) reset(ctx context.Context, workflowID string, cp Che
 	if st := d.GetWorkflowExecutionInfo().GetStatus(); st == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && !cfg.terminateRunning {
 		return nil, refuse(fmt.Errorf("%w (run %s); resume with TerminateRunning to terminate it", ErrRunRunning, d.GetWorkflowExecutionInfo().GetExecution().GetRunId()))
 	}
-	resend, err := m.afterCheckpoint(ctx, workflowID, cp)
+	got, err := m.receivedAfter(ctx, workflowID, cp.RunID, cp.EventID)
+	if err != nil {
+		return nil, err
+	}
+	forChildren, err := m.childAnswers(ctx, got.children)
 	if err != nil {
 		return nil, err
 	}
@@ -295,8 +302,11 @@ func (m *CheckpointManager) reset(ctx context.Context, workflowID string, cp Che
 		// answer exists, and be refused: feedback answers are sent again.
 		ResetReapplyExcludeTypes: []enumspb.ResetReapplyExcludeType{enumspb.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE},
 	}
-	if len(resend) > 0 {
-		// Sent again in their order, with the answers given by Update.
+	// Temporal reapplies the signals, atomically with the reset, unless an
+	// answer came by Update: then all are sent again, in their order.
+	var resend []resentSignal
+	if got.byUpdate {
+		resend = got.signals
 		req.ResetReapplyExcludeTypes = append(req.ResetReapplyExcludeTypes, enumspb.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL)
 	}
 	res, err := m.client.ResetWorkflowExecution(ctx, req)
@@ -306,6 +316,9 @@ func (m *CheckpointManager) reset(ctx context.Context, workflowID string, cp Che
 	runID := res.GetRunId()
 	// Not atomic with the reset: should this process end here, the
 	// answers not sent yet must be given again.
+	resent := func(what string, err error) error {
+		return fmt.Errorf("graflow: resumed %s from checkpoint %s as run %s, but re-sending %s failed (give it again): %w", workflowID, cp.ID, runID, what, err)
+	}
 	for _, s := range resend {
 		_, err := m.client.WorkflowService().SignalWorkflowExecution(ctx, &workflowservice.SignalWorkflowExecutionRequest{
 			Namespace:         m.ns,
@@ -317,7 +330,12 @@ func (m *CheckpointManager) reset(ctx context.Context, workflowID string, cp Che
 			RequestId:         uuid.NewString(),
 		})
 		if err != nil {
-			return nil, fmt.Errorf("graflow: resumed %s from checkpoint %s as run %s, but re-sending its %s signal failed (send it again): %w", workflowID, cp.ID, runID, s.name, err)
+			return nil, resent("its "+s.name+" signal", err)
+		}
+	}
+	for _, a := range forChildren {
+		if err := m.client.SignalWorkflow(ctx, workflowID, runID, childFeedbackSignal, a); err != nil {
+			return nil, resent(fmt.Sprintf("the answer to %q of child %s", a.RequestID, a.Child), err)
 		}
 	}
 	return graflow.NewHandle(m.runner, workflowID, runID), nil
@@ -328,48 +346,60 @@ type resentSignal struct {
 	name   string
 	input  *commonpb.Payloads
 	header *commonpb.Header
+	at     time.Time
 }
 
-// afterCheckpoint returns what the manager sends the resumed run: nothing
-// when no feedback answer came by Update after the checkpoint (Temporal
-// reapplies the signals, atomically with the reset); otherwise every
-// signal received after it and every feedback answer accepted (and not
-// failed) by Update, as a feedback signal, in their order.
-func (m *CheckpointManager) afterCheckpoint(ctx context.Context, workflowID string, cp Checkpoint) ([]resentSignal, error) {
-	var out []resentSignal
-	updates := map[string]int{} // update id -> index in out
+// received is what a run received after an event.
+type received struct {
+	// signals are the signals and the feedback answers accepted (and not
+	// failed) by Update, as feedback signals, in their order.
+	signals []resentSignal
+	// byUpdate: one of the answers kept came by Update.
+	byUpdate bool
+	// children are the child runs it started.
+	children []*commonpb.WorkflowExecution
+}
+
+// receivedAfter reads what run runID of workflowID received after event
+// after.
+func (m *CheckpointManager) receivedAfter(ctx context.Context, workflowID, runID string, after int64) (*received, error) {
+	var got received
+	updates := map[string]int{} // update id -> index in got.signals
 	failed := map[int]bool{}
-	it := m.client.GetWorkflowHistory(ctx, workflowID, cp.RunID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := m.client.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {
-			return nil, fmt.Errorf("graflow: history of %s run %s: %w", workflowID, cp.RunID, err)
+			return nil, fmt.Errorf("graflow: history of %s run %s: %w", workflowID, runID, err)
 		}
-		if ev.GetEventId() <= cp.EventID {
+		if ev.GetEventId() <= after {
 			continue
 		}
+		at := ev.GetEventTime().AsTime()
 		if a := ev.GetWorkflowExecutionSignaledEventAttributes(); a != nil {
-			out = append(out, resentSignal{name: a.GetSignalName(), input: a.GetInput(), header: a.GetHeader()})
+			got.signals = append(got.signals, resentSignal{name: a.GetSignalName(), input: a.GetInput(), header: a.GetHeader(), at: at})
 		}
 		if a := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes(); a != nil && a.GetAcceptedRequest().GetInput().GetName() == signals.FeedbackName {
-			updates[a.GetAcceptedRequest().GetMeta().GetUpdateId()] = len(out)
+			updates[a.GetAcceptedRequest().GetMeta().GetUpdateId()] = len(got.signals)
 			in := a.GetAcceptedRequest().GetInput()
-			out = append(out, resentSignal{name: signals.FeedbackName, input: in.GetArgs(), header: in.GetHeader()})
+			got.signals = append(got.signals, resentSignal{name: signals.FeedbackName, input: in.GetArgs(), header: in.GetHeader(), at: at})
 		}
 		if a := ev.GetWorkflowExecutionUpdateCompletedEventAttributes(); a != nil && a.GetOutcome().GetFailure() != nil {
 			if i, ok := updates[a.GetMeta().GetUpdateId()]; ok {
 				failed[i] = true
 			}
 		}
+		if a := ev.GetChildWorkflowExecutionStartedEventAttributes(); a != nil {
+			got.children = append(got.children, a.GetWorkflowExecution())
+		}
 	}
-	if len(updates) == len(failed) {
-		return nil, nil
-	}
-	kept := out[:0]
-	for i, s := range out {
+	got.byUpdate = len(updates) > len(failed)
+	kept := got.signals[:0]
+	for i, s := range got.signals {
 		if !failed[i] {
 			kept = append(kept, s)
 		}
 	}
-	return kept, nil
+	got.signals = kept
+	return &got, nil
 }

@@ -39,6 +39,8 @@ const MaxEarlyAnswers = 100
 type FeedbackState struct {
 	Requests []*FeedbackRecord `json:"requests,omitempty"`
 	Early    []EarlyAnswer     `json:"early,omitempty"`
+	// Children are answers for dynamic child runs not started yet.
+	Children []ChildAnswer `json:"children,omitempty"`
 }
 
 // FeedbackRecord is one request of the run.
@@ -72,6 +74,8 @@ type EarlyAnswer struct {
 type feedback struct {
 	FeedbackState
 	signals workflow.ReceiveChannel
+	// childSignals carry answers for dynamic child runs (childfeedback.go).
+	childSignals workflow.ReceiveChannel
 	// awaiting is the current value of the search attribute.
 	awaiting bool
 }
@@ -81,6 +85,10 @@ func (r *run) registerFeedback(ctx workflow.Context, in *RunInput) error {
 	r.fb = &feedback{}
 	if in.Resume != nil && in.Resume.Feedback != nil {
 		r.fb.FeedbackState = *in.Resume.Feedback
+	}
+	if in.Child != nil {
+		r.fb.Early = append(r.fb.Early, in.Child.Early...)
+		r.fb.Children = append(r.fb.Children, in.Child.Forward...)
 	}
 	if v, ok := workflow.GetTypedSearchAttributes(ctx).GetBool(signals.AwaitingFeedback); ok {
 		r.fb.awaiting = v
@@ -97,11 +105,21 @@ func (r *run) registerFeedback(ctx workflow.Context, in *RunInput) error {
 		return err
 	}
 	r.fb.signals = workflow.GetSignalChannel(ctx, signals.FeedbackName)
+	r.fb.childSignals = workflow.GetSignalChannel(ctx, childFeedbackSignal)
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
+		sel := workflow.NewSelector(ctx)
+		sel.AddReceive(r.fb.signals, func(c workflow.ReceiveChannel, _ bool) {
 			var raw json.RawMessage
-			r.fb.signals.Receive(ctx, &raw)
+			c.Receive(ctx, &raw)
 			r.signaledFeedback(ctx, raw)
+		})
+		sel.AddReceive(r.fb.childSignals, func(c workflow.ReceiveChannel, _ bool) {
+			var a ChildAnswer
+			c.Receive(ctx, &a)
+			r.childFeedback(ctx, a)
+		})
+		for {
+			sel.Select(ctx)
 		}
 	})
 	return nil
@@ -117,10 +135,17 @@ func (r *run) feedbackBeforeContinue(ctx workflow.Context, st *RunState) error {
 		}
 		r.signaledFeedback(ctx, raw)
 	}
+	for {
+		var a ChildAnswer
+		if !r.fb.childSignals.ReceiveAsync(&a) {
+			break
+		}
+		r.childFeedback(ctx, a)
+	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	if len(r.fb.Requests) > 0 || len(r.fb.Early) > 0 {
+	if len(r.fb.Requests) > 0 || len(r.fb.Early) > 0 || len(r.fb.Children) > 0 {
 		state := r.fb.FeedbackState
 		st.Feedback = &state
 	}

@@ -555,6 +555,50 @@ func TestFeedbackInDynamicChild(t *testing.T) {
 	assert.EqualValues(t, 2, runs.Load())
 }
 
+// Answers for a dynamic child's request sent to the parent (as the
+// CheckpointManager does on resume) reach the child: in its input when it
+// has not started, by signal when it runs. The task asks once.
+func TestFeedbackForDynamicChild(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// gated: the group starts after an approval at 1 min; the answer
+		// for the child comes at 30 s (before it starts) or 2 min.
+		gated bool
+		at    time.Duration
+	}{
+		{"kept until the child starts", true, 30 * time.Second},
+		{"passed to the running child", false, 2 * time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := graflow.NewRegistry()
+			var runs, gates atomic.Int32
+			x := asker(reg, "x", &runs, graflow.FeedbackRequest{ID: "child_q", Type: graflow.Text})
+			y := graflow.NewTask("y", func(ctx *graflow.TaskContext, _ graflow.None) (string, error) { return "y", nil }, graflow.WithRegistry(reg))
+			spawn := graflow.NewTask("spawn", func(ctx *graflow.TaskContext, _ graflow.None) (graflow.None, error) {
+				return graflow.None{}, ctx.NextTask(graflow.Parallel(x, y).Named("fan"))
+			}, graflow.WithRegistry(reg))
+			var flow graflow.Node = spawn
+			h := newHITL(t, reg)
+			if tc.gated {
+				flow = graflow.Chain(asker(reg, "gate", &gates, graflow.FeedbackRequest{ID: "gate", Type: graflow.Approval}), spawn)
+				h.at(time.Minute, func() { h.update(signals.Approve("gate")) })
+			}
+			h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: "parent"})
+			h.at(tc.at, func() {
+				h.env.SignalWorkflow("graflow.child-feedback", map[string]any{
+					"child": "parent/fan/x", "request_id": "child_q", "answer": signals.Text("child_q", "given before"), "at": h.env.Now(),
+				})
+			})
+			res, err := h.run(wfOf("hitl_for_child", flow))
+			require.NoError(t, err)
+			var got string
+			require.NoError(t, res.Channel.Get(graflow.ResultKey("x"), &got))
+			assert.Equal(t, "value=given before", got)
+			assert.EqualValues(t, 2, runs.Load(), "asked once, run again with the answer")
+		})
+	}
+}
+
 // An invalid request fails the task at once; it does not suspend.
 func TestFeedbackInvalidRequest(t *testing.T) {
 	for name, req := range map[string]graflow.FeedbackRequest{

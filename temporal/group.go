@@ -130,14 +130,17 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 			summary = fmt.Sprintf("branches %s..%s (%d) of group %s", members[0], members[len(members)-1], len(members), node.ID)
 		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: id, StaticSummary: summary})
-		in := RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: &ChildInput{Group: node.ID, Members: members, Cycles: r.cycles, Learned: r.learned}}
+		child := &ChildInput{Group: node.ID, Members: members, Cycles: r.cycles, Learned: r.learned}
+		child.Early, child.Forward = r.fb.takeChildAnswers(id)
+		in := RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: child}
 		if err := checkRunInput("the input of child "+id, &in); err != nil {
 			return nil, err
 		}
 		f := workflow.ExecuteChildWorkflow(cctx, info.WorkflowType.Name, in)
+		r.children[id] = f
 		pending++
 		workflow.Go(ctx, func(ctx workflow.Context) {
-			defer func() { pending-- }()
+			defer func() { pending--; delete(r.children, id) }()
 			var out RunOutput
 			err := f.Get(ctx, &out)
 			switch {

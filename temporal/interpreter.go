@@ -80,6 +80,8 @@ type run struct {
 	log         log.Logger
 	// fb holds the run's feedback requests (HITL, feedback.go).
 	fb *feedback
+	// children are the running dynamic child runs by workflow id.
+	children map[string]workflow.ChildWorkflowFuture
 	// learned are, per task name, the channel keys its runs read on demand
 	// (view.go).
 	learned map[string][]string
@@ -89,7 +91,7 @@ type run struct {
 }
 
 func newRun(ctx workflow.Context, in *RunInput) *run {
-	r := &run{spec: &in.Spec, g: newGraph(&in.Spec), cycles: map[string]int{}, scopes: map[string]*scope{}, log: workflow.GetLogger(ctx)}
+	r := &run{spec: &in.Spec, g: newGraph(&in.Spec), cycles: map[string]int{}, scopes: map[string]*scope{}, children: map[string]workflow.ChildWorkflowFuture{}, log: workflow.GetLogger(ctx)}
 	r.stopped, r.setStopped = workflow.NewFuture(ctx)
 	r.learned = map[string][]string{}
 	if in.Child != nil {

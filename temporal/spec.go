@@ -49,6 +49,11 @@ type ChildInput struct {
 	Cycles map[string]int `json:"cycles,omitempty"`
 	// Learned are the parent's keys read on demand per task name (view.go).
 	Learned map[string][]string `json:"learned,omitempty"`
+	// Early are answers to the child's requests given to an earlier run of
+	// it, before the parent was resumed from a checkpoint (childfeedback.go).
+	Early []EarlyAnswer `json:"early,omitempty"`
+	// Forward are such answers for the child's own dynamic children.
+	Forward []ChildAnswer `json:"forward,omitempty"`
 }
 
 // RunOutput is the interpreter workflow's result: the run's value and its

@@ -74,3 +74,12 @@ var CheckpointLoop = graflow.NewTask("c_checkpoint_loop", func(ctx *graflow.Task
 	}
 	return in.N, nil
 }, graflow.WithTaskQueue(RecoveryQueue), graflow.WithMaxCycles(100000))
+
+// SpawnApproval traces its id and adds the dynamic group "approvals":
+// TracedApproval "ask" (approval "ok") | Trace "other", so that "ask" asks
+// in a child run of its own (<workflow id>/approvals/ask).
+var SpawnApproval = graflow.NewTask("c_spawn_approval", func(ctx *graflow.TaskContext, in traceIn) (string, error) {
+	p := graflow.Params{"path": in.Path}
+	group := graflow.Parallel(TracedApproval.Instance("ask", graflow.Params{"path": in.Path, "id": "ok"}), Trace.Instance("other", p)).Named("approvals")
+	return ctx.TaskID(), errors.Join(appendLine(in.Path, ctx.TaskID()), ctx.NextTask(group))
+}, graflow.WithTaskQueue(RecoveryQueue))
