@@ -36,7 +36,7 @@ func failAfterCheckpoint(t *testing.T, ctx context.Context, workflowID string) s
 	return trace
 }
 
-// The seed's fault-recovery pattern (DESIGN §6): a run fails in a task
+// The fault-recovery pattern (README, "Checkpoints"): a run fails in a task
 // after a checkpoint; the bug is fixed (a worker with the fixed task);
 // resuming from the latest checkpoint completes the run, and the tasks
 // before the checkpoint ran exactly once — through CheckpointManager, then
