@@ -74,8 +74,8 @@ type anyInput struct {
 	Spec    *Spec                      `json:"spec"`
 	Channel map[string]json.RawMessage `json:"channel"`
 	Start   string                     `json:"start"`
-	Child   *ChildInput                `json:"child"`
-	Resume  *RunState                  `json:"resume"`
+	Child   *childInput                `json:"child"`
+	Resume  *runState                  `json:"resume"`
 }
 
 // runInput decodes the interpreter's input: a run compiled by the Runner,

@@ -27,17 +27,17 @@ import (
 // childFeedbackSignal carries a ChildAnswer to a run.
 const childFeedbackSignal = "graflow.child-feedback"
 
-// ChildAnswer is an answer to a request of the dynamic child run Child
+// childAnswer is an answer to a request of the dynamic child run Child
 // (a workflow id), or of one of its descendants.
-type ChildAnswer struct {
+type childAnswer struct {
 	Child string `json:"child"`
-	EarlyAnswer
+	earlyAnswer
 }
 
 // childFeedback hands a to the run it is for: this run, a running child
 // that is it or one of its ancestors, or else, kept, the child when it
 // starts.
-func (r *run) childFeedback(ctx workflow.Context, a ChildAnswer) {
+func (r *run) childFeedback(ctx workflow.Context, a childAnswer) {
 	if a.Child == workflow.GetInfo(ctx).WorkflowExecution.ID {
 		r.signaledFeedback(ctx, a.Answer)
 		return
@@ -58,7 +58,7 @@ func (r *run) childFeedback(ctx workflow.Context, a ChildAnswer) {
 		id = id[:i]
 	}
 	r.fb.Children = append(r.fb.Children, a)
-	if len(r.fb.Children) > MaxEarlyAnswers {
+	if len(r.fb.Children) > maxEarlyAnswers {
 		r.log.Warn("graflow: too many answers for child runs; dropping the oldest", "child", r.fb.Children[0].Child, "request_id", r.fb.Children[0].RequestID)
 		r.fb.Children = r.fb.Children[1:]
 	}
@@ -66,12 +66,12 @@ func (r *run) childFeedback(ctx workflow.Context, a ChildAnswer) {
 
 // takeChildAnswers removes and returns the kept answers of child id (early)
 // and of its descendants (forward).
-func (f *feedback) takeChildAnswers(id string) (early []EarlyAnswer, forward []ChildAnswer) {
+func (f *feedback) takeChildAnswers(id string) (early []earlyAnswer, forward []childAnswer) {
 	kept := f.Children[:0]
 	for _, a := range f.Children {
 		switch {
 		case a.Child == id:
-			early = append(early, a.EarlyAnswer)
+			early = append(early, a.earlyAnswer)
 		case strings.HasPrefix(a.Child, id+"/"):
 			forward = append(forward, a)
 		default:
@@ -87,8 +87,8 @@ func (f *feedback) takeChildAnswers(id string) (early []EarlyAnswer, forward []C
 // they accepted, in order. Answers a parent passed down on
 // childFeedbackSignal are the parent's own signals, not counted twice.
 // They are decoded with the default data converter.
-func (m *CheckpointManager) childAnswers(ctx context.Context, children []*commonpb.WorkflowExecution) ([]ChildAnswer, error) {
-	var out []ChildAnswer
+func (m *CheckpointManager) childAnswers(ctx context.Context, children []*commonpb.WorkflowExecution) ([]childAnswer, error) {
+	var out []childAnswer
 	for _, c := range children {
 		got, err := m.receivedAfter(ctx, c.GetWorkflowId(), c.GetRunId(), 0)
 		if err != nil {
@@ -106,7 +106,7 @@ func (m *CheckpointManager) childAnswers(ctx context.Context, children []*common
 			if err != nil {
 				continue // refused by the child too
 			}
-			out = append(out, ChildAnswer{Child: c.GetWorkflowId(), EarlyAnswer: EarlyAnswer{RequestID: a.RequestID, Answer: raw, At: s.at}})
+			out = append(out, childAnswer{Child: c.GetWorkflowId(), earlyAnswer: earlyAnswer{RequestID: a.RequestID, Answer: raw, At: s.at}})
 		}
 		deeper, err := m.childAnswers(ctx, got.children)
 		if err != nil {

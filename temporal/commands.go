@@ -42,7 +42,7 @@ func (r *run) apply(s *scope, node *NodeSpec, value json.RawMessage, cmds []acti
 			r.halt(&runStop{taskID: node.ID, cancel: &graflow.WorkflowCanceledError{TaskID: node.ID, Reason: c.Reason}}, s.id)
 			return true, nil
 		case graflow.CommandIterate:
-			s.queue = append(s.queue, Queued{ID: node.ID, Params: c.Params})
+			s.queue = append(s.queue, queued{ID: node.ID, Params: c.Params})
 			skip = true
 		case graflow.CommandCheckpoint:
 			// taken by settle once the successors are queued

@@ -30,21 +30,21 @@ import (
 	"github.com/graflow-go/graflow/signals"
 )
 
-// MaxEarlyAnswers bounds the signaled answers a run keeps for requests it
+// maxEarlyAnswers bounds the signaled answers a run keeps for requests it
 // has not made yet; older ones are dropped first.
-const MaxEarlyAnswers = 100
+const maxEarlyAnswers = 100
 
-// FeedbackState is the run's feedback requests, answered or not, and the
+// feedbackState is the run's feedback requests, answered or not, and the
 // answers that came before their request; carried across continue-as-new.
-type FeedbackState struct {
-	Requests []*FeedbackRecord `json:"requests,omitempty"`
-	Early    []EarlyAnswer     `json:"early,omitempty"`
+type feedbackState struct {
+	Requests []*feedbackRecord `json:"requests,omitempty"`
+	Early    []earlyAnswer     `json:"early,omitempty"`
 	// Children are answers for dynamic child runs not started yet.
-	Children []ChildAnswer `json:"children,omitempty"`
+	Children []childAnswer `json:"children,omitempty"`
 }
 
-// FeedbackRecord is one request of the run.
-type FeedbackRecord struct {
+// feedbackRecord is one request of the run.
+type feedbackRecord struct {
 	Request graflow.FeedbackRequest `json:"request"`
 	// Tasks are the nodes that asked it; they receive its answer.
 	Tasks []string `json:"tasks"`
@@ -61,10 +61,10 @@ type FeedbackRecord struct {
 }
 
 // open reports whether the record takes an answer.
-func (rec *FeedbackRecord) open() bool { return rec.Answer == nil && !rec.Closed }
+func (rec *feedbackRecord) open() bool { return rec.Answer == nil && !rec.Closed }
 
-// EarlyAnswer is a signaled answer to a request the run has not made yet.
-type EarlyAnswer struct {
+// earlyAnswer is a signaled answer to a request the run has not made yet.
+type earlyAnswer struct {
 	RequestID string          `json:"request_id"`
 	Answer    json.RawMessage `json:"answer"`
 	At        time.Time       `json:"at"`
@@ -72,7 +72,7 @@ type EarlyAnswer struct {
 
 // feedback is the run's HITL state.
 type feedback struct {
-	FeedbackState
+	feedbackState
 	signals workflow.ReceiveChannel
 	// childSignals carry answers for dynamic child runs (childfeedback.go).
 	childSignals workflow.ReceiveChannel
@@ -84,7 +84,7 @@ type feedback struct {
 func (r *run) registerFeedback(ctx workflow.Context, in *RunInput) error {
 	r.fb = &feedback{}
 	if in.Resume != nil && in.Resume.Feedback != nil {
-		r.fb.FeedbackState = *in.Resume.Feedback
+		r.fb.feedbackState = *in.Resume.Feedback
 	}
 	if in.Child != nil {
 		r.fb.Early = append(r.fb.Early, in.Child.Early...)
@@ -114,7 +114,7 @@ func (r *run) registerFeedback(ctx workflow.Context, in *RunInput) error {
 			r.signaledFeedback(ctx, raw)
 		})
 		sel.AddReceive(r.fb.childSignals, func(c workflow.ReceiveChannel, _ bool) {
-			var a ChildAnswer
+			var a childAnswer
 			c.Receive(ctx, &a)
 			r.childFeedback(ctx, a)
 		})
@@ -127,7 +127,7 @@ func (r *run) registerFeedback(ctx workflow.Context, in *RunInput) error {
 
 // feedbackBeforeContinue takes in the signals already delivered, lets the
 // running handlers finish and carries the state over; hook of continueAsNew.
-func (r *run) feedbackBeforeContinue(ctx workflow.Context, st *RunState) error {
+func (r *run) feedbackBeforeContinue(ctx workflow.Context, st *runState) error {
 	for {
 		var raw json.RawMessage
 		if !r.fb.signals.ReceiveAsync(&raw) {
@@ -136,7 +136,7 @@ func (r *run) feedbackBeforeContinue(ctx workflow.Context, st *RunState) error {
 		r.signaledFeedback(ctx, raw)
 	}
 	for {
-		var a ChildAnswer
+		var a childAnswer
 		if !r.fb.childSignals.ReceiveAsync(&a) {
 			break
 		}
@@ -146,13 +146,13 @@ func (r *run) feedbackBeforeContinue(ctx workflow.Context, st *RunState) error {
 		return err
 	}
 	if len(r.fb.Requests) > 0 || len(r.fb.Early) > 0 || len(r.fb.Children) > 0 {
-		state := r.fb.FeedbackState
+		state := r.fb.feedbackState
 		st.Feedback = &state
 	}
 	return nil
 }
 
-func (f *feedback) find(id string) *FeedbackRecord {
+func (f *feedback) find(id string) *feedbackRecord {
 	for _, rec := range f.Requests {
 		if rec.Request.ID == id {
 			return rec
@@ -191,7 +191,7 @@ func (f *feedback) inputFor(node string) *activities.FeedbackInput {
 // sync keeps the search attribute GraflowAwaitingFeedback current: true
 // while any request is open.
 func (r *run) syncAwaiting(ctx workflow.Context) {
-	want := slices.ContainsFunc(r.fb.Requests, (*FeedbackRecord).open)
+	want := slices.ContainsFunc(r.fb.Requests, (*feedbackRecord).open)
 	if want == r.fb.awaiting || r.spec.NoAwaitingAttribute {
 		return
 	}
@@ -214,7 +214,7 @@ func (r *run) awaitAnswer(ctx workflow.Context, s *scope, t *taskRun, req *grafl
 	rec := r.fb.find(req.ID)
 	switch {
 	case rec == nil:
-		rec = &FeedbackRecord{Request: *req}
+		rec = &feedbackRecord{Request: *req}
 		r.fb.Requests = append(r.fb.Requests, rec)
 		fallthrough
 	case rec.Closed:
@@ -285,7 +285,7 @@ func (r *run) waitFor(ctx workflow.Context, t *taskRun, state taskState, ids []s
 		}
 		return false
 	}
-	var timed *FeedbackRecord
+	var timed *feedbackRecord
 	if !parked {
 		if rec := r.fb.find(ids[0]); rec != nil && !rec.TimedOut && !rec.Deadline.IsZero() {
 			timed = rec
@@ -300,7 +300,7 @@ func (r *run) waitFor(ctx workflow.Context, t *taskRun, state taskState, ids []s
 
 // awaitFeedback waits until ready, marking timed (when not nil) timed out
 // if its deadline passes first.
-func (r *run) awaitFeedback(ctx workflow.Context, taskID string, timed *FeedbackRecord, ready func() bool) error {
+func (r *run) awaitFeedback(ctx workflow.Context, taskID string, timed *feedbackRecord, ready func() bool) error {
 	if timed == nil || ready() {
 		return workflow.Await(ctx, ready)
 	}
@@ -340,7 +340,7 @@ func rejectFeedback(format string, args ...any) error {
 }
 
 // checkAnswer parses raw and finds the open request it answers.
-func (r *run) checkAnswer(raw json.RawMessage) (*FeedbackRecord, signals.Answer, error) {
+func (r *run) checkAnswer(raw json.RawMessage) (*feedbackRecord, signals.Answer, error) {
 	a, err := signals.ParseAnswer(raw)
 	if err != nil {
 		// Still name the request, so that a bad signal is recorded with it.
@@ -409,8 +409,8 @@ func (r *run) signaledFeedback(ctx workflow.Context, raw json.RawMessage) {
 		r.log.Warn("graflow: signaled feedback rejected", "request_id", rec.Request.ID, "reason", err)
 	case a.RequestID != "":
 		// Not asked yet: kept until the request is made.
-		r.fb.Early = append(r.fb.Early, EarlyAnswer{RequestID: a.RequestID, Answer: raw, At: workflow.Now(ctx)})
-		if len(r.fb.Early) > MaxEarlyAnswers {
+		r.fb.Early = append(r.fb.Early, earlyAnswer{RequestID: a.RequestID, Answer: raw, At: workflow.Now(ctx)})
+		if len(r.fb.Early) > maxEarlyAnswers {
 			r.log.Warn("graflow: too many answers to unknown requests; dropping the oldest", "request_id", r.fb.Early[0].RequestID)
 			r.fb.Early = r.fb.Early[1:]
 		}
@@ -421,7 +421,7 @@ func (r *run) signaledFeedback(ctx workflow.Context, raw json.RawMessage) {
 
 // takeEarlyAnswers applies the first valid answer signaled before rec was
 // requested; the others are recorded as rejected.
-func (r *run) takeEarlyAnswers(ctx workflow.Context, rec *FeedbackRecord) {
+func (r *run) takeEarlyAnswers(ctx workflow.Context, rec *feedbackRecord) {
 	kept := r.fb.Early[:0]
 	for _, e := range r.fb.Early {
 		if e.RequestID != rec.Request.ID {
@@ -447,7 +447,7 @@ func (r *run) takeEarlyAnswers(ctx workflow.Context, rec *FeedbackRecord) {
 
 // applyAnswer stores an answer and writes its ChannelKey into the scope of
 // the waiting task, before the task runs again.
-func (r *run) applyAnswer(ctx workflow.Context, rec *FeedbackRecord, resp graflow.FeedbackResponse) {
+func (r *run) applyAnswer(ctx workflow.Context, rec *feedbackRecord, resp graflow.FeedbackResponse) {
 	rec.Answer = &resp
 	r.log.Info("graflow: feedback answered", "request_id", rec.Request.ID, "responded_by", resp.RespondedBy)
 	if key := rec.Request.ChannelKey; key != "" {
@@ -458,7 +458,7 @@ func (r *run) applyAnswer(ctx workflow.Context, rec *FeedbackRecord, resp graflo
 	r.syncAwaiting(ctx)
 }
 
-func (r *run) writeAnswer(rec *FeedbackRecord, resp graflow.FeedbackResponse) error {
+func (r *run) writeAnswer(rec *feedbackRecord, resp graflow.FeedbackResponse) error {
 	s := r.scopes[rec.Scope]
 	if s == nil {
 		return fmt.Errorf("scope %q is not running", rec.Scope)

@@ -33,7 +33,7 @@ const (
 // this workflow; dynamic and very wide groups in child workflows. When the
 // run stops meanwhile, it returns at once (the driver sees run.stop).
 func (r *run) runGroup(ctx workflow.Context, s *scope, node *NodeSpec) (json.RawMessage, error) {
-	var outcomes []BranchOutcome
+	var outcomes []branchOutcome
 	var err error
 	if node.Dynamic || len(node.Members) > MaxInlineBranches {
 		outcomes, err = r.runChildren(ctx, s, node)
@@ -87,7 +87,7 @@ func (r *run) runGroup(ctx workflow.Context, s *scope, node *NodeSpec) (json.Raw
 // runBranches runs members concurrently in this workflow, each in a scope
 // of its own starting from snapshot, all on one driver, and returns their
 // outcomes in completion order (nil when the run stopped).
-func (r *run) runBranches(ctx workflow.Context, parent, group string, members []string, snapshot map[string]graflow.ChannelEntry) []BranchOutcome {
+func (r *run) runBranches(ctx workflow.Context, parent, group string, members []string, snapshot map[string]graflow.ChannelEntry) []branchOutcome {
 	branches := make([]*scope, len(members))
 	for i, m := range members {
 		b := newScope(branchScopeID(parent, group, m), r.newChannel(ctx, snapshot, true), m)
@@ -95,12 +95,12 @@ func (r *run) runBranches(ctx workflow.Context, parent, group string, members []
 		r.scopes[b.id] = b
 		branches[i] = b
 	}
-	var done []BranchOutcome
+	var done []branchOutcome
 	r.drive(ctx, branches, func(b *scope) {
 		delete(r.scopes, b.id)
-		o := BranchOutcome{Member: b.start, Ops: b.ch.Ops(), Escaped: b.escaped}
+		o := branchOutcome{Member: b.start, Ops: b.ch.Ops(), Escaped: b.escaped}
 		if b.err != nil {
-			o = BranchOutcome{Member: b.start, Error: b.err.Error()}
+			o = branchOutcome{Member: b.start, Error: b.err.Error()}
 		}
 		done = append(done, o)
 	})
@@ -113,14 +113,14 @@ func (r *run) runBranches(ctx workflow.Context, parent, group string, members []
 // runChildren runs the branches of node in child workflows: one per member
 // for narrow groups, batches of BranchesPerBatch otherwise. Outcomes are
 // gathered in completion order.
-func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]BranchOutcome, error) {
+func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]branchOutcome, error) {
 	size := 1
 	if len(node.Members) > MaxChildPerBranch {
 		size = BranchesPerBatch
 	}
 	info := workflow.GetInfo(ctx)
 	snapshot := s.ch.Entries()
-	var done []BranchOutcome
+	var done []branchOutcome
 	pending := 0
 	for i := 0; i < len(node.Members); i += size {
 		members := node.Members[i:min(i+size, len(node.Members))]
@@ -130,7 +130,7 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 			summary = fmt.Sprintf("branches %s..%s (%d) of group %s", members[0], members[len(members)-1], len(members), node.ID)
 		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: id, StaticSummary: summary})
-		child := &ChildInput{Group: node.ID, Members: members, Cycles: r.cycles, Learned: r.learned}
+		child := &childInput{Group: node.ID, Members: members, Cycles: r.cycles, Learned: r.learned}
 		child.Early, child.Forward = r.fb.takeChildAnswers(id)
 		in := RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: child}
 		if err := checkRunInput("the input of child "+id, &in); err != nil {
@@ -150,7 +150,7 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]Bra
 					r.halt(&runStop{taskID: cancel.TaskID, cancel: cancel}, s.id)
 				}
 				for _, m := range members {
-					done = append(done, BranchOutcome{Member: m, Error: decoded.Error()})
+					done = append(done, branchOutcome{Member: m, Error: decoded.Error()})
 				}
 			case out.Terminated != nil:
 				r.halt(&runStop{taskID: out.Terminated.TaskID, value: out.Terminated.Value, ops: out.Terminated.Ops}, s.id)
@@ -176,7 +176,7 @@ func (r *run) runBatch(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 	case r.stop != nil && r.stop.cancel != nil:
 		return nil, failures.Encode(r.stop.cancel, true)
 	case r.stop != nil:
-		return &RunOutput{Terminated: &Termination{TaskID: r.stop.taskID, Value: r.stop.value, Ops: r.stop.ops}}, nil
+		return &RunOutput{Terminated: &termination{TaskID: r.stop.taskID, Value: r.stop.value, Ops: r.stop.ops}}, nil
 	}
 	return r.childOutput(in, &RunOutput{Value: json.RawMessage("null"), Branches: outcomes}), nil
 }

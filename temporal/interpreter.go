@@ -142,7 +142,7 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 	case r.stop != nil && r.stop.cancel != nil:
 		return nil, r.stop.cancel
 	case r.stop != nil && child:
-		return &RunOutput{Terminated: &Termination{TaskID: r.stop.taskID, Value: r.stop.value, Ops: r.stop.ops}}, nil
+		return &RunOutput{Terminated: &termination{TaskID: r.stop.taskID, Value: r.stop.value, Ops: r.stop.ops}}, nil
 	case r.stop != nil:
 		if err := root.ch.Apply(r.stop.ops); err != nil {
 			return nil, err
@@ -154,7 +154,7 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 		return nil, root.err
 	}
 	if child {
-		return r.childOutput(in, &RunOutput{Value: root.last, Branches: []BranchOutcome{{Member: start, Ops: root.ch.Ops(), Escaped: root.escaped}}}), nil
+		return r.childOutput(in, &RunOutput{Value: root.last, Branches: []branchOutcome{{Member: start, Ops: root.ch.Ops(), Escaped: root.escaped}}}), nil
 	}
 	out := &RunOutput{Value: root.last, Channel: root.ch.Entries()}
 	if size := out.channelBytes(); size > activities.MaxPayloadBytes/2 {
@@ -224,7 +224,7 @@ func (r *run) halt(st *runStop, scope string) {
 // settle stores a finished node's result, applies its commands and queues
 // what comes next: its successors, unless a goto, a jump or another
 // iteration holds them back.
-func (r *run) settle(ctx workflow.Context, s *scope, item Queued, value json.RawMessage, cmds []activities.Command) error {
+func (r *run) settle(ctx workflow.Context, s *scope, item queued, value json.RawMessage, cmds []activities.Command) error {
 	if err := s.ch.Apply([]graflow.ChannelOp{{Op: graflow.OpSet, Key: graflow.ResultKey(item.ID), Value: value}}); err != nil {
 		return err
 	}
@@ -243,7 +243,7 @@ func (r *run) settle(ctx workflow.Context, s *scope, item Queued, value json.Raw
 
 // continueAsNew ends this run and starts the next one with the whole state.
 func (r *run) continueAsNew(ctx workflow.Context, in *RunInput, root *scope) error {
-	st := &RunState{Cycles: r.cycles, Steps: r.steps, NextAuto: r.nextAuto, Checkpoints: r.checkpoints, Learned: r.learned}
+	st := &runState{Cycles: r.cycles, Steps: r.steps, NextAuto: r.nextAuto, Checkpoints: r.checkpoints, Learned: r.learned}
 	root.state(st)
 	// HITL: take in delivered signals, let handlers finish, carry requests and answers.
 	if err := r.feedbackBeforeContinue(ctx, st); err != nil {

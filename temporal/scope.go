@@ -8,9 +8,9 @@ import (
 	"github.com/graflow-go/graflow/graflow"
 )
 
-// Queued is one entry of a scope's queue: a node, with the parameters a
+// queued is one entry of a scope's queue: a node, with the parameters a
 // NextIteration bound for this run of it.
-type Queued struct {
+type queued struct {
 	ID     string                     `json:"id"`
 	Params map[string]json.RawMessage `json:"params,omitempty"`
 }
@@ -22,7 +22,7 @@ type scope struct {
 	// start is the node the scope started from: a branch's member.
 	start   string
 	ch      *graflow.Channel
-	queue   []Queued
+	queue   []queued
 	running string
 	waiting []string
 	arrived map[string]map[string]bool
@@ -37,7 +37,7 @@ type scope struct {
 }
 
 func newScope(id string, ch *graflow.Channel, start string) *scope {
-	return &scope{id: id, start: start, ch: ch, queue: []Queued{{ID: start}}, arrived: map[string]map[string]bool{}, last: json.RawMessage("null")}
+	return &scope{id: id, start: start, ch: ch, queue: []queued{{ID: start}}, arrived: map[string]map[string]bool{}, last: json.RawMessage("null")}
 }
 
 func branchScopeID(parent, group, member string) string {
@@ -47,7 +47,7 @@ func branchScopeID(parent, group, member string) string {
 	return parent + "/" + group + "/" + member
 }
 
-func (s *scope) enqueue(id string) { s.queue = append(s.queue, Queued{ID: id}) }
+func (s *scope) enqueue(id string) { s.queue = append(s.queue, queued{ID: id}) }
 
 // finished queues the successors of id. A back edge re-triggers its target
 // at once; a forward edge counts as an arrival at a join, which runs when
@@ -127,7 +127,7 @@ func (s *scope) live(g *graph) map[string]bool {
 }
 
 // state returns the scope's queue and join state for continue-as-new.
-func (s *scope) state(st *RunState) {
+func (s *scope) state(st *runState) {
 	st.Queue, st.Waiting, st.Last, st.Escaped = s.queue, s.waiting, s.last, s.escaped
 	if s.closure != nil {
 		st.Closure = slices.Sorted(maps.Keys(s.closure))
@@ -139,7 +139,7 @@ func (s *scope) state(st *RunState) {
 }
 
 // restore is the inverse of state.
-func (s *scope) restore(st *RunState) {
+func (s *scope) restore(st *runState) {
 	s.queue, s.waiting, s.escaped = st.Queue, st.Waiting, st.Escaped
 	if st.Closure != nil {
 		s.closure = map[string]bool{}

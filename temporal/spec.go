@@ -35,13 +35,13 @@ type RunInput struct {
 	Spec    Spec                            `json:"spec"`
 	Channel map[string]graflow.ChannelEntry `json:"channel,omitempty"`
 	// Child is set when the run is a child running branches of a dynamic group.
-	Child *ChildInput `json:"child,omitempty"`
+	Child *childInput `json:"child,omitempty"`
 	// Resume carries the interpreter's state across continue-as-new.
-	Resume *RunState `json:"resume,omitempty"`
+	Resume *runState `json:"resume,omitempty"`
 }
 
-// ChildInput tells a child run which branches of which group it runs.
-type ChildInput struct {
+// childInput tells a child run which branches of which group it runs.
+type childInput struct {
 	Group   string   `json:"group"`
 	Members []string `json:"members"`
 	// Cycles are the parent's run counts, so that a loop through dynamic
@@ -51,9 +51,9 @@ type ChildInput struct {
 	Learned map[string][]string `json:"learned,omitempty"`
 	// Early are answers to the child's requests given to an earlier run of
 	// it, before the parent was resumed from a checkpoint (childfeedback.go).
-	Early []EarlyAnswer `json:"early,omitempty"`
+	Early []earlyAnswer `json:"early,omitempty"`
 	// Forward are such answers for the child's own dynamic children.
-	Forward []ChildAnswer `json:"forward,omitempty"`
+	Forward []childAnswer `json:"forward,omitempty"`
 }
 
 // RunOutput is the interpreter workflow's result: the run's value and its
@@ -65,16 +65,16 @@ type RunOutput struct {
 	Value          json.RawMessage                 `json:"value"`
 	Channel        map[string]graflow.ChannelEntry `json:"channel,omitempty"`
 	ChannelOmitted bool                            `json:"channel_omitted,omitempty"`
-	Branches       []BranchOutcome                 `json:"branches,omitempty"`
-	Terminated     *Termination                    `json:"terminated,omitempty"`
+	Branches       []branchOutcome                 `json:"branches,omitempty"`
+	Terminated     *termination                    `json:"terminated,omitempty"`
 	// Cycles are the task runs a child made beyond the counts it started
 	// from, added to its parent's.
 	Cycles map[string]int `json:"cycles,omitempty"`
 }
 
-// BranchOutcome is how one branch of a group ended: its channel writes when
+// branchOutcome is how one branch of a group ended: its channel writes when
 // it succeeded, its error message when it failed.
-type BranchOutcome struct {
+type branchOutcome struct {
 	Member string              `json:"member"`
 	Ops    []graflow.ChannelOp `json:"ops,omitempty"`
 	Error  string              `json:"error,omitempty"`
@@ -83,17 +83,17 @@ type BranchOutcome struct {
 	Escaped [][2]string `json:"escaped,omitempty"`
 }
 
-// Termination is a TerminateWorkflow made inside a child run.
-type Termination struct {
+// termination is a TerminateWorkflow made inside a child run.
+type termination struct {
 	TaskID string              `json:"task_id"`
 	Value  json.RawMessage     `json:"value"`
 	Ops    []graflow.ChannelOp `json:"ops,omitempty"`
 }
 
-// RunState is the interpreter's state besides the graph and the channel,
+// runState is the interpreter's state besides the graph and the channel,
 // carried across continue-as-new.
-type RunState struct {
-	Queue    []Queued            `json:"queue,omitempty"`
+type runState struct {
+	Queue    []queued            `json:"queue,omitempty"`
 	Waiting  []string            `json:"waiting,omitempty"`
 	Arrived  map[string][]string `json:"arrived,omitempty"`
 	Cycles   map[string]int      `json:"cycles,omitempty"`
@@ -104,7 +104,7 @@ type RunState struct {
 	// (its channel restarts from the parent's snapshot).
 	ChildOps []graflow.ChannelOp `json:"child_ops,omitempty"`
 	// Feedback are the run's feedback requests and answers (HITL, feedback.go).
-	Feedback *FeedbackState `json:"feedback,omitempty"`
+	Feedback *feedbackState `json:"feedback,omitempty"`
 	// Checkpoints are the checkpoints of the runs before.
 	Checkpoints []Checkpoint `json:"checkpoints,omitempty"`
 	// Closure and Escaped are a child's branch scope: the nodes it runs
@@ -116,7 +116,7 @@ type RunState struct {
 }
 
 // Ops returns the writes carried across continue-as-new (nil-safe).
-func (st *RunState) Ops() []graflow.ChannelOp {
+func (st *runState) Ops() []graflow.ChannelOp {
 	if st == nil {
 		return nil
 	}
