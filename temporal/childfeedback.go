@@ -24,7 +24,7 @@ import (
 // later, by signal when it is already running. The child's own children
 // get theirs the same way, through it.
 
-// childFeedbackSignal carries a ChildAnswer to a run.
+// childFeedbackSignal carries a childAnswer to a run.
 const childFeedbackSignal = "graflow.child-feedback"
 
 // childAnswer is an answer to a request of the dynamic child run Child
@@ -57,10 +57,9 @@ func (r *run) childFeedback(ctx workflow.Context, a childAnswer) {
 		}
 		id = id[:i]
 	}
-	r.fb.Children = append(r.fb.Children, a)
-	if len(r.fb.Children) > maxEarlyAnswers {
-		r.log.Warn("graflow: too many answers for child runs; dropping the oldest", "child", r.fb.Children[0].Child, "request_id", r.fb.Children[0].RequestID)
-		r.fb.Children = r.fb.Children[1:]
+	var dropped *childAnswer
+	if r.fb.Children, dropped = appendBounded(r.fb.Children, a); dropped != nil {
+		r.log.Warn("graflow: too many answers for child runs; dropping the oldest", "child", dropped.Child, "request_id", dropped.RequestID)
 	}
 }
 

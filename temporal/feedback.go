@@ -31,8 +31,19 @@ import (
 )
 
 // maxEarlyAnswers bounds the signaled answers a run keeps for requests it
-// has not made yet; older ones are dropped first.
+// has not made yet (and those it keeps for child runs not started yet);
+// older ones are dropped first.
 const maxEarlyAnswers = 100
+
+// appendBounded appends v to list, dropping the oldest entry (returned)
+// past maxEarlyAnswers.
+func appendBounded[T any](list []T, v T) ([]T, *T) {
+	list = append(list, v)
+	if len(list) <= maxEarlyAnswers {
+		return list, nil
+	}
+	return list[1:], &list[0]
+}
 
 // feedbackState is the run's feedback requests, answered or not, and the
 // answers that came before their request; carried across continue-as-new.
@@ -107,17 +118,7 @@ func (r *run) registerFeedback(ctx workflow.Context, in *RunInput) error {
 	r.fb.signals = workflow.GetSignalChannel(ctx, signals.FeedbackName)
 	r.fb.childSignals = workflow.GetSignalChannel(ctx, childFeedbackSignal)
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		sel := workflow.NewSelector(ctx)
-		sel.AddReceive(r.fb.signals, func(c workflow.ReceiveChannel, _ bool) {
-			var raw json.RawMessage
-			c.Receive(ctx, &raw)
-			r.signaledFeedback(ctx, raw)
-		})
-		sel.AddReceive(r.fb.childSignals, func(c workflow.ReceiveChannel, _ bool) {
-			var a childAnswer
-			c.Receive(ctx, &a)
-			r.childFeedback(ctx, a)
-		})
+		sel := r.feedbackSignals(ctx)
 		for {
 			sel.Select(ctx)
 		}
@@ -125,22 +126,28 @@ func (r *run) registerFeedback(ctx workflow.Context, in *RunInput) error {
 	return nil
 }
 
+// feedbackSignals returns a selector that handles one signal of the run's
+// feedback channels per Select.
+func (r *run) feedbackSignals(ctx workflow.Context) workflow.Selector {
+	sel := workflow.NewSelector(ctx)
+	sel.AddReceive(r.fb.signals, func(c workflow.ReceiveChannel, _ bool) {
+		var raw json.RawMessage
+		c.Receive(ctx, &raw)
+		r.signaledFeedback(ctx, raw)
+	})
+	sel.AddReceive(r.fb.childSignals, func(c workflow.ReceiveChannel, _ bool) {
+		var a childAnswer
+		c.Receive(ctx, &a)
+		r.childFeedback(ctx, a)
+	})
+	return sel
+}
+
 // feedbackBeforeContinue takes in the signals already delivered, lets the
 // running handlers finish and carries the state over; hook of continueAsNew.
 func (r *run) feedbackBeforeContinue(ctx workflow.Context, st *runState) error {
-	for {
-		var raw json.RawMessage
-		if !r.fb.signals.ReceiveAsync(&raw) {
-			break
-		}
-		r.signaledFeedback(ctx, raw)
-	}
-	for {
-		var a childAnswer
-		if !r.fb.childSignals.ReceiveAsync(&a) {
-			break
-		}
-		r.childFeedback(ctx, a)
+	for sel := r.feedbackSignals(ctx); sel.HasPending(); {
+		sel.Select(ctx)
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
@@ -409,10 +416,10 @@ func (r *run) signaledFeedback(ctx workflow.Context, raw json.RawMessage) {
 		r.log.Warn("graflow: signaled feedback rejected", "request_id", rec.Request.ID, "reason", err)
 	case a.RequestID != "":
 		// Not asked yet: kept until the request is made.
-		r.fb.Early = append(r.fb.Early, earlyAnswer{RequestID: a.RequestID, Answer: raw, At: workflow.Now(ctx)})
-		if len(r.fb.Early) > maxEarlyAnswers {
-			r.log.Warn("graflow: too many answers to unknown requests; dropping the oldest", "request_id", r.fb.Early[0].RequestID)
-			r.fb.Early = r.fb.Early[1:]
+		var dropped *earlyAnswer
+		r.fb.Early, dropped = appendBounded(r.fb.Early, earlyAnswer{RequestID: a.RequestID, Answer: raw, At: workflow.Now(ctx)})
+		if dropped != nil {
+			r.log.Warn("graflow: too many answers to unknown requests; dropping the oldest", "request_id", dropped.RequestID)
 		}
 	default:
 		r.log.Warn("graflow: signaled feedback ignored", "reason", err, "answer", string(raw))
