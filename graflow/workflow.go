@@ -10,9 +10,10 @@ import (
 // Workflow is a named graph of tasks. Build it with Add, check it with
 // Validate, run it with Execute or Start through an Executor.
 type Workflow struct {
-	name string
-	opts workflowConfig
-	b    *builder
+	name  string
+	opts  workflowConfig
+	b     *builder
+	flows []string
 }
 
 // WorkflowOption configures a Workflow.
@@ -65,8 +66,14 @@ func (w *Workflow) MaxSteps() int { return w.opts.maxSteps }
 func (w *Workflow) Add(nodes ...Node) {
 	for _, n := range nodes {
 		buildNode(w.b, n)
+		w.flows = append(w.flows, nodeString(n))
 	}
 }
+
+// String returns the workflow's flow expression: what was added, in the
+// operators it was written with ("fetch >> (a | b) >> store"); nodes added
+// by separate Add calls are separated by "; ".
+func (w *Workflow) String() string { return strings.Join(w.flows, "; ") }
 
 // TaskOptions returns the options node n runs with: its task's own options,
 // with the workflow's WithDefaultTaskOptions filling those it leaves unset.

@@ -45,6 +45,7 @@ func (r *run) drive(ctx workflow.Context, scopes []*scope, ended func(*scope)) {
 		d.next(ctx, s)
 	}
 	for d.active > 0 && r.stop == nil {
+		r.showProgress(ctx)
 		d.sel.Select(ctx)
 	}
 }

@@ -71,7 +71,8 @@ func (r *Runner) Start(ctx context.Context, wf *graflow.Workflow, cfg graflow.Ru
 	run, err := r.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:            id,
 		TaskQueue:     r.opts.TaskQueue,
-		StaticSummary: "graflow: " + wf.Name(),
+		StaticSummary: RunSummary(wf),
+		StaticDetails: runDetails(&in.Spec),
 	}, wf.Name(), in)
 	if err != nil {
 		return nil, fmt.Errorf("graflow: starting %s: %w", wf.Name(), err)

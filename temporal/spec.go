@@ -10,7 +10,10 @@ import (
 
 // Spec is the serialisable graph of a run, compiled from a graflow.Workflow.
 type Spec struct {
-	Name     string      `json:"name"`
+	Name string `json:"name"`
+	// Flow is the workflow's flow expression (graflow.Workflow.String), for
+	// people reading the run.
+	Flow     string      `json:"flow,omitempty"`
 	Start    string      `json:"start"`
 	MaxSteps int         `json:"max_steps"`
 	Nodes    []NodeSpec  `json:"nodes"`
@@ -134,7 +137,7 @@ func (o *RunOutput) channelBytes() int {
 // Compile turns a validated workflow and a run's options into the
 // interpreter's input.
 func Compile(wf *graflow.Workflow, cfg graflow.RunConfig) (RunInput, error) {
-	spec := Spec{Name: wf.Name(), Start: cfg.Start, MaxSteps: wf.MaxSteps(), Defaults: wf.DefaultTaskOptions()}
+	spec := Spec{Name: wf.Name(), Flow: wf.String(), Start: cfg.Start, MaxSteps: wf.MaxSteps(), Defaults: wf.DefaultTaskOptions()}
 	for _, n := range wf.Nodes() {
 		ns, err := activities.NewNodeSpec(n)
 		if err != nil {

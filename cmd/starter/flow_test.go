@@ -35,6 +35,19 @@ func runBinary(t *testing.T, bin, dir string, args ...string) string {
 // runCommand runs bin with args in dir (for at most 5 minutes) and returns
 // stdout; a non-zero exit is an error holding stderr.
 func runCommand(bin, dir string, args ...string) (string, error) {
+	stdout, _, err := runOutputs(bin, dir, args...)
+	return stdout, err
+}
+
+// runBoth is runBinary returning stderr too.
+func runBoth(t *testing.T, bin, dir string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	stdout, stderr, err := runOutputs(bin, dir, args...)
+	require.NoError(t, err)
+	return stdout, stderr
+}
+
+func runOutputs(bin, dir string, args ...string) (string, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
@@ -42,9 +55,9 @@ func runCommand(bin, dir string, args ...string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("starter %.200q: %w: %s", args, err, stderr.String())
+		return stdout.String(), stderr.String(), fmt.Errorf("starter %.200q: %w: %s", args, err, stderr.String())
 	}
-	return stdout.String(), nil
+	return stdout.String(), stderr.String(), nil
 }
 
 var (

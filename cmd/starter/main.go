@@ -93,7 +93,7 @@ stdout, progress and logs on stderr.`,
 		root.RunE = func(*cobra.Command, []string) error { return err }
 		return root
 	}
-	for _, c := range []*cobra.Command{newListCmd(a), newRunCmd(a), newStartCmd(a), newResultCmd(a), newFeedbackCmd(a), newCheckpointsCmd(a), newResumeCmd(a), newScheduleCmd(a)} {
+	for _, c := range []*cobra.Command{newListCmd(a), newRunCmd(a), newStartCmd(a), newResultCmd(a), newFeedbackCmd(a), newCheckpointsCmd(a), newResumeCmd(a), newScheduleCmd(a), newDescribeCmd(a), newGraphCmd(a), newRunsCmd(a)} {
 		c.GroupID = groupRuns
 		root.AddCommand(c)
 	}

@@ -12,13 +12,16 @@ import (
 // newResultCmd builds `starter result`: wait for a run and print its result.
 func newResultCmd(a *app) *cobra.Command {
 	var runID, workflow string
+	var of outputFlags
 	cmd := &cobra.Command{
 		Use:   "result <workflow-id>",
 		Short: "Wait for a run and print its result",
 		Long: `Wait for a run (the latest run of the workflow id unless --run-id) and print
 its result on stdout: formatted by the example named by --workflow or, by
 default, by the example whose name followed by "-" starts the workflow id
-("etl-1a2b3c4d" → etl); else the raw JSON value. A failed run is an error.`,
+("etl-1a2b3c4d" → etl); else the raw JSON value; --json prints it as JSON.
+A failed run is an error. While it waits, progress goes to stderr (--quiet:
+none).`,
 		Example: `  starter result etl-1a2b3c4d
   starter result my-run --workflow etl
   starter result my-run --workflow ""     # raw JSON`,
@@ -43,6 +46,9 @@ default, by the example whose name followed by "-" starts the workflow id
 			}
 			defer c.Close()
 			ctx := cmd.Context()
+			if !of.quiet {
+				defer showProgress(ctx, cmd.ErrOrStderr(), c, workflowID, runID)()
+			}
 			res, err := temporal.NewRunner(c, ro).Result(ctx, workflowID, runID)
 			if err != nil {
 				if ctx.Err() != nil {
@@ -50,18 +56,10 @@ default, by the example whose name followed by "-" starts the workflow id
 				}
 				return err
 			}
-			out, err := formatResult(ex, res)
-			if err != nil && !cmd.Flags().Changed("workflow") {
-				// A guessed example that does not fit: show the raw value.
-				out, err = rawJSON(res), nil
-			}
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprintln(cmd.OutOrStdout(), out)
-			return err
+			return of.print(cmd.OutOrStdout(), ex, res, !cmd.Flags().Changed("workflow"))
 		},
 	}
+	of.add(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&runID, "run-id", "", "run id (default: the latest run)")
 	fs.StringVar(&workflow, "workflow", "", `example whose format to print the result with ("" = raw JSON; default: guessed from the workflow id)`)

@@ -16,6 +16,7 @@ import (
 func newRunCmd(a *app) *cobra.Command {
 	var (
 		rf     runFlags
+		of     outputFlags
 		dev    bool
 		uiPort int
 		dbFile string
@@ -24,7 +25,10 @@ func newRunCmd(a *app) *cobra.Command {
 		Use:   "run <workflow>",
 		Short: "Run a workflow and print its result",
 		Long: `Run a workflow (see "starter list"), wait for it and print its formatted
-result on stdout. Progress goes to stderr.
+result on stdout (--json: as JSON). Progress goes to stderr: on a terminal
+one line updated in place (tasks done/total, running tasks, failures,
+elapsed), otherwise one line per task that starts or ends; --quiet turns it
+off. Progress is read from the run's history and adds nothing to it.
 
 Without --dev the run goes to the configured Temporal server, where a worker
 ("go run ./cmd/worker") must poll the task queue. With --dev the command
@@ -79,6 +83,9 @@ in-process worker, runs, and stops both.`,
 				return err
 			}
 			printStarted(stderr, ui, cfg.Namespace, h.WorkflowID, h.RunID)
+			if !of.quiet {
+				defer showProgress(ctx, stderr, c, h.WorkflowID, h.RunID)()
+			}
 			res, err := h.Result(ctx)
 			if err != nil {
 				if ctx.Err() != nil {
@@ -89,15 +96,11 @@ in-process worker, runs, and stops both.`,
 				}
 				return err
 			}
-			out, err := formatResult(&ex, res)
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprintln(cmd.OutOrStdout(), out)
-			return err
+			return of.print(cmd.OutOrStdout(), &ex, res, false)
 		},
 	}
 	rf.add(cmd)
+	of.add(cmd)
 	fs := cmd.Flags()
 	fs.BoolVar(&dev, "dev", false, "start an embedded Temporal server and worker for this run")
 	fs.IntVar(&uiPort, "ui-port", -1, "with --dev: Web UI port (0 = free port, -1 = no UI)")

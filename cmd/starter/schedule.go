@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/graflow-go/graflow/examples"
+	"github.com/graflow-go/graflow/temporal"
 )
 
 // workflowName is what a graflow workflow (and so a workflow type) may be called.
@@ -84,17 +85,15 @@ func newScheduleCreateCmd(a *app) *cobra.Command {
 				spec.Intervals = []client.ScheduleIntervalSpec{{Every: every}}
 			}
 			return a.withSchedules(cmd, func(sc client.ScheduleClient, taskQueue string) error {
-				_, err := sc.Create(cmd.Context(), client.ScheduleOptions{
-					ID:     id,
-					Spec:   spec,
-					Paused: paused,
-					Action: &client.ScheduleWorkflowAction{
-						ID:        id,
-						Workflow:  name,
-						TaskQueue: taskQueue,
-						Args:      []any{input},
-					},
-				})
+				action := &client.ScheduleWorkflowAction{ID: id, Workflow: name, TaskQueue: taskQueue, Args: []any{input}}
+				if wf, err := workflowByName(name); err == nil {
+					// Runs of a known workflow show its flow and graph in the Web UI.
+					action.StaticSummary = temporal.RunSummary(wf)
+					if action.StaticDetails, err = temporal.RunDetails(wf); err != nil {
+						return err
+					}
+				}
+				_, err := sc.Create(cmd.Context(), client.ScheduleOptions{ID: id, Spec: spec, Paused: paused, Action: action})
 				if err != nil {
 					return fmt.Errorf("creating schedule %q: %w", id, err)
 				}

@@ -204,3 +204,18 @@ func rawJSON(res *graflow.Result) string {
 	}
 	return buf.String()
 }
+
+// workflowByName returns the workflow of that name that workers run by
+// name (every example).
+func workflowByName(name string) (*graflow.Workflow, error) {
+	all := examples.Workflows()
+	if i := slices.IndexFunc(all, func(w *graflow.Workflow) bool { return w.Name() == name }); i >= 0 {
+		return all[i], nil
+	}
+	names := make([]string, len(all))
+	for j, w := range all {
+		names[j] = w.Name()
+	}
+	slices.Sort(names)
+	return nil, fmt.Errorf("unknown workflow %q (known: %s)", name, strings.Join(names, ", "))
+}

@@ -1,0 +1,89 @@
+package temporal
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/flowgraph"
+)
+
+// maxSummaryRunes bounds a run's summary, a single line in the Web UI.
+const maxSummaryRunes = 200
+
+// RunSummary is what the Web UI shows as a run's summary: the workflow's
+// flow expression ("fetch >> (a | b) >> store").
+func RunSummary(wf *graflow.Workflow) string {
+	s := wf.String()
+	if s == "" {
+		return "graflow: " + wf.Name()
+	}
+	if r := []rune(s); len(r) > maxSummaryRunes {
+		s = string(r[:maxSummaryRunes-1]) + "…"
+	}
+	return s
+}
+
+// RunDetails is what the Web UI shows as a run's details (markdown): a
+// headline and the workflow's graph as a Mermaid chart. With RunSummary it
+// is what Runner sets on each run; a start from another client may set them
+// too (client.StartWorkflowOptions StaticSummary and StaticDetails).
+func RunDetails(wf *graflow.Workflow) (string, error) {
+	in, err := Compile(wf, graflow.RunConfig{})
+	if err != nil {
+		return "", err
+	}
+	return runDetails(&in.Spec), nil
+}
+
+func runDetails(spec *Spec) string {
+	tasks, groups := 0, 0
+	for _, n := range spec.Nodes {
+		if n.Task != "" {
+			tasks++
+		} else {
+			groups++
+		}
+	}
+	g := flowgraph.FromSpec(spec.Name, spec.Nodes, spec.Edges)
+	return fmt.Sprintf("**graflow workflow `%s`**: %d tasks, %d parallel groups. Follow it with `starter describe <workflow-id>`.\n\n```mermaid\n%s```\n",
+		spec.Name, tasks, groups, flowgraph.Mermaid(g))
+}
+
+// showProgress sets the run's current details, which the Web UI shows
+// live: task runs so far and the tasks running now. It adds no history
+// event (the UI reads it by query).
+func (r *run) showProgress(ctx workflow.Context) {
+	var running []string
+	for _, id := range slices.Sorted(maps.Keys(r.scopes)) {
+		if s := r.scopes[id]; s.running != "" && r.g.nodes[s.running] != nil && r.g.nodes[s.running].Task != "" {
+			running = append(running, s.running)
+		}
+	}
+	line := fmt.Sprintf("**%d task runs started**", r.steps)
+	if len(running) > 0 {
+		shown := running[:min(len(running), 10)]
+		line += " · running: " + strings.Join(shown, ", ")
+		if more := len(running) - len(shown); more > 0 {
+			line += fmt.Sprintf(" and %d more", more)
+		}
+	}
+	pending := 0
+	if r.fb != nil {
+		for _, rec := range r.fb.Requests {
+			if rec.open() {
+				pending++
+			}
+		}
+	}
+	if pending > 0 {
+		line += fmt.Sprintf(" · %d feedback requests waiting (`starter feedback list`)", pending)
+	}
+	if workflow.GetCurrentDetails(ctx) != line {
+		workflow.SetCurrentDetails(ctx, line)
+	}
+}
