@@ -48,6 +48,7 @@ func (r *run) drive(ctx workflow.Context, scopes []*scope, ended func(*scope)) {
 		r.showProgress(ctx)
 		d.sel.Select(ctx)
 	}
+	r.showProgress(ctx)
 }
 
 // next starts the scope's next node, or ends the scope: when its queue is

@@ -50,8 +50,8 @@ func runDetails(spec *Spec) string {
 		}
 	}
 	g := flowgraph.FromSpec(spec.Name, spec.Nodes, spec.Edges)
-	return fmt.Sprintf("**graflow workflow `%s`**: %d tasks, %d parallel groups. Follow it with `starter describe <workflow-id>`.\n\n```mermaid\n%s```\n",
-		spec.Name, tasks, groups, flowgraph.Mermaid(g))
+	return fmt.Sprintf("**graflow workflow `%s`**: %s, %s. Follow it with `starter describe <workflow-id>`.\n\n```mermaid\n%s```\n",
+		spec.Name, plural(tasks, "task"), plural(groups, "parallel group"), flowgraph.Mermaid(g))
 }
 
 // showProgress sets the run's current details, which the Web UI shows
@@ -64,7 +64,7 @@ func (r *run) showProgress(ctx workflow.Context) {
 			running = append(running, s.running)
 		}
 	}
-	line := fmt.Sprintf("**%d task runs started**", r.steps)
+	line := "**" + plural(r.steps, "task run") + "**"
 	if len(running) > 0 {
 		shown := running[:min(len(running), 10)]
 		line += " · running: " + strings.Join(shown, ", ")
@@ -81,9 +81,17 @@ func (r *run) showProgress(ctx workflow.Context) {
 		}
 	}
 	if pending > 0 {
-		line += fmt.Sprintf(" · %d feedback requests waiting (`starter feedback list`)", pending)
+		line += " · " + plural(pending, "feedback request") + " waiting (`starter feedback list`)"
 	}
 	if workflow.GetCurrentDetails(ctx) != line {
 		workflow.SetCurrentDetails(ctx, line)
 	}
+}
+
+// plural is "1 task", "2 tasks".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

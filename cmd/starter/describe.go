@@ -91,14 +91,11 @@ func writeDescription(out io.Writer, run *runview.Run, now time.Time) error {
 	}
 	fmt.Fprintf(w, "Tasks\t%s\n", countsLine(run))
 
-	fmt.Fprintf(w, "\nTASK\tNAME\tSTATE\tRUNS\tATTEMPTS\tDURATION\tWORKER\n")
+	fmt.Fprintf(w, "\nTASK\tNAME\tSTATE\tRUNS\tATTEMPTS\tDURATION\tWORKER\tERROR\n")
 	for _, t := range run.Tasks {
 		state := string(t.State)
 		if t.State == flowgraph.NotReached {
 			state = "not reached"
-		}
-		if t.Error != "" {
-			state += ": " + abbreviate(firstLine(t.Error), 60)
 		}
 		worker := t.Worker
 		switch {
@@ -107,7 +104,8 @@ func writeDescription(out io.Writer, run *runview.Run, now time.Time) error {
 		case t.Child != "":
 			worker = "(in child run " + t.Child + ")"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, state, dash(t.Runs), dash(t.Attempts), durationCell(t.Duration), worker)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, state, dash(t.Runs), dash(t.Attempts), durationCell(t.Duration), worker,
+			abbreviate(firstLine(t.Error), 80))
 	}
 	for _, g := range run.Groups {
 		counts := map[string]int{}

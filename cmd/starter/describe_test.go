@@ -144,7 +144,7 @@ func TestDescribeRuns(t *testing.T) {
 		require.NoError(t, json.Unmarshal(md.GetSummary().GetData(), &summary))
 		require.NoError(t, json.Unmarshal(md.GetDetails().GetData(), &details))
 		assert.Equal(t, "fetch >> (transform_a | transform_b) >> store", summary)
-		assert.Contains(t, details, "**graflow workflow `diamond`**: 4 tasks, 1 parallel groups.")
+		assert.Contains(t, details, "**graflow workflow `diamond`**: 4 tasks, 1 parallel group.")
 		assert.Contains(t, details, "```mermaid\nflowchart LR\n")
 
 		// Current details, live: the waiting run says what it waits for.
@@ -152,7 +152,7 @@ func TestDescribeRuns(t *testing.T) {
 		require.NoError(t, err)
 		var meta sdkpb.WorkflowMetadata
 		require.NoError(t, v.Get(&meta))
-		assert.Contains(t, meta.GetCurrentDetails(), "1 feedback requests waiting")
+		assert.Contains(t, meta.GetCurrentDetails(), "1 feedback request waiting")
 	})
 }
 

@@ -67,10 +67,10 @@ func showProgress(ctx context.Context, w io.Writer, c client.Client, workflowID,
 }
 
 // changeLine is the line of one task's change: "task fetch started",
-// "task fetch done in 12ms", "task boom failed: kaboom"; "" when a
-// scheduled task starts (it was announced when scheduled).
+// "task fetch done in 12ms", "task boom failed: kaboom"; "" between
+// scheduled and running (a task is announced once, when scheduled).
 func changeLine(ch runview.Change) string {
-	if ch.From == flowgraph.Scheduled && ch.To == flowgraph.Running {
+	if started(ch.From) && started(ch.To) {
 		return ""
 	}
 	name := ch.TaskID
@@ -92,6 +92,8 @@ func changeLine(ch runview.Change) string {
 	}
 	return fmt.Sprintf("task %s %s", name, ch.To)
 }
+
+func started(s flowgraph.State) bool { return s == flowgraph.Scheduled || s == flowgraph.Running }
 
 // progressLine is the terminal's line: "[3/10 done] running: a, b · 1 failed · 2.1s".
 func progressLine(p runview.Progress, now time.Time) string {

@@ -42,6 +42,8 @@ type reader struct {
 	groupChildren map[string][]*Child
 	channel       *graflow.Channel
 	now           time.Time
+	// fromChildren are the tasks of the child runs Follow reads.
+	fromChildren map[string]Task
 	// nextAuto is the number of the last ParallelGroup_<n> named at run time.
 	nextAuto int
 	// byName says the run was started by name: its spec is the first side
@@ -447,7 +449,7 @@ func (r *reader) Run() *Run {
 	}
 	for i := range run.Graph.Nodes {
 		if n := &run.Graph.Nodes[i]; len(n.Members) > 0 && n.State == flowgraph.NotReached {
-			n.State = groupState(&run.Graph, n.Members)
+			n.State = groupState(&run.Graph, n)
 		}
 	}
 	entries := r.channel.Entries()
@@ -466,8 +468,10 @@ func (r *reader) Run() *Run {
 }
 
 // groupState is a group's state from its members': waiting or running
-// while any member is, failed when one failed, done when all are done.
-func groupState(g *flowgraph.Graph, members []string) flowgraph.State {
+// while any member is, done when all are done or when the run went on past
+// it (its policy tolerated the failures), else failed when one failed.
+func groupState(g *flowgraph.Graph, group *flowgraph.Node) flowgraph.State {
+	members := group.Members
 	count := map[flowgraph.State]int{}
 	for _, m := range members {
 		if n := g.Node(m); n != nil {
@@ -481,10 +485,20 @@ func groupState(g *flowgraph.Graph, members []string) flowgraph.State {
 		return flowgraph.Waiting
 	case count[flowgraph.Running]+count[flowgraph.Scheduled]+count[flowgraph.Retrying] > 0:
 		return flowgraph.Running
+	case count[flowgraph.Done] == len(members) || wentOn(g, group.ID):
+		return flowgraph.Done
 	case count[flowgraph.Failed] > 0:
 		return flowgraph.Failed
-	case count[flowgraph.Done] == len(members):
-		return flowgraph.Done
 	}
 	return flowgraph.Running
+}
+
+// wentOn reports whether a successor of node id was reached.
+func wentOn(g *flowgraph.Graph, id string) bool {
+	for _, e := range g.Edges {
+		if n := g.Node(e[1]); e[0] == id && n != nil && n.State != flowgraph.NotReached {
+			return true
+		}
+	}
+	return false
 }
