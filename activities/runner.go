@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/failures"
@@ -90,6 +91,11 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 	}
 	if err == nil {
 		err = ch.Err() // a failed read or write the body ignored
+	}
+	if ctx.Err() != nil && errors.Is(context.Cause(ctx), worker.ErrWorkerShutdown) {
+		// The worker stopped and its grace period is over: the attempt is
+		// abandoned, not failed; Temporal runs it again on another worker.
+		return nil, failures.Encode(fmt.Errorf("task %q (attempt %d): %w", in.TaskID, attempt, worker.ErrWorkerShutdown), false)
 	}
 	if errors.Is(err, graflow.ErrChannelUnavailable) {
 		// Not the task's fault: this attempt fails and Temporal runs it again.

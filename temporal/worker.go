@@ -3,6 +3,7 @@ package temporal
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -29,6 +30,10 @@ type WorkerOptions struct {
 	Logger *slog.Logger
 	// MaxConcurrentTasks bounds task bodies running at once (0 = SDK default).
 	MaxConcurrentTasks int
+	// StopTimeout is how long Stop waits, once polling has stopped, for the
+	// tasks still running to finish; then their contexts are canceled and
+	// Temporal retries them elsewhere (0 = cancel at once).
+	StopTimeout time.Duration
 	// Prompts is what tasks get from TaskContext.Prompts (nil = the
 	// GRAFLOW_PROMPTS_DIR or ./prompts directory).
 	Prompts *prompts.Manager
@@ -56,6 +61,7 @@ func NewWorker(c client.Client, taskQueue string, opts WorkerOptions) (worker.Wo
 	w := worker.New(c, taskQueue, worker.Options{
 		Identity:                           opts.Identity,
 		MaxConcurrentActivityExecutionSize: opts.MaxConcurrentTasks,
+		WorkerStopTimeout:                  opts.StopTimeout,
 	})
 	runner := activities.NewRunner(reg, c, opts.Logger, activities.WithPrompts(opts.Prompts))
 	if err := Register(w, reg, runner, taskQueue, opts.Workflows...); err != nil {
