@@ -148,6 +148,11 @@ func shortReason(parent context.Context, err error, withTLS bool) string {
 	}
 }
 
+// refusedHandshake is the reason of a TLS dial the server refused, which
+// happens when it requires a client certificate it did not get or does not
+// trust.
+const refusedHandshake = "tls: the server refused the handshake (client certificate missing or not trusted?)"
+
 // tlsReason recognizes a failed TLS handshake, or a plain connection to a
 // TLS server, in the message of a gRPC transport error.
 func tlsReason(msg string, withTLS bool) (string, bool) {
@@ -158,7 +163,7 @@ func tlsReason(msg string, withTLS bool) (string, bool) {
 	if i := strings.Index(msg, "remote error: tls: "); i >= 0 {
 		// The server sent an alert, about our certificate.
 		alert := strings.Trim(msg[i+len("remote error: tls: "):], `"`)
-		return fmt.Sprintf("tls: the server refused the handshake (%s: client certificate missing or not trusted?)", alert), true
+		return refusedHandshake + ": " + alert, true
 	}
 	if i := strings.Index(msg, "tls: "); i >= 0 {
 		return strings.Trim(msg[i:], `"`), true
@@ -170,7 +175,7 @@ func tlsReason(msg string, withTLS bool) (string, bool) {
 	case withTLS:
 		// A server that rejects the client certificate under TLS 1.3 may
 		// close the connection before the client reads its alert.
-		return "tls: the server closed the connection during the handshake (client certificate missing or not trusted?)", true
+		return refusedHandshake, true
 	default:
 		return "the server closed the connection (does it need TLS? see --tls-ca, --api-key)", true
 	}

@@ -73,8 +73,8 @@ func TestDialTLSErrors(t *testing.T) {
 		wantReason string
 	}{
 		{name: "wrong CA", cfg: Config{TLSCA: f.OtherCA, TLSCert: f.ClientCert, TLSKey: f.ClientKey}, wantReason: "tls: certificate signed by unknown authority"},
-		{name: "no client certificate", cfg: Config{TLSCA: f.CA}, wantReason: "tls: "},
-		{name: "untrusted client certificate", cfg: Config{TLSCA: f.CA, TLSCert: f.OtherClientCert, TLSKey: f.OtherClientKey}, wantReason: "tls: "},
+		{name: "no client certificate", cfg: Config{TLSCA: f.CA}, wantReason: "tls: the server refused the handshake (client certificate missing or not trusted?)"},
+		{name: "untrusted client certificate", cfg: Config{TLSCA: f.CA, TLSCert: f.OtherClientCert, TLSKey: f.OtherClientKey}, wantReason: "tls: the server refused the handshake (client certificate missing or not trusted?)"},
 		{name: "wrong server name", cfg: Config{TLSCA: f.CA, TLSCert: f.ClientCert, TLSKey: f.ClientKey, TLSServerName: "temporal.example"}, wantReason: "tls: certificate is valid for localhost, not temporal.example"},
 		{name: "plaintext", cfg: Config{}, wantReason: "the server closed the connection (does it need TLS? see --tls-ca, --api-key)"},
 	}
