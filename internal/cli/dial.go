@@ -70,8 +70,23 @@ func ClientOptions(cfg Config, logOut io.Writer) (client.Options, error) {
 	}
 	if cfg.APIKey != "" {
 		opts.Credentials = client.NewAPIKeyStaticCredentials(cfg.APIKey)
+		// Temporal Cloud's regional endpoints route API-key requests by
+		// this header; other servers ignore it.
+		opts.HeadersProvider = namespaceHeader(cfg.Namespace)
 	}
 	return opts, nil
+}
+
+// NamespaceHeader is the gRPC header naming the namespace of a request.
+const NamespaceHeader = "temporal-namespace"
+
+// namespaceHeader is a client.HeadersProvider that adds NamespaceHeader to
+// every request.
+type namespaceHeader string
+
+// GetHeaders implements client.HeadersProvider.
+func (n namespaceHeader) GetHeaders(context.Context) (map[string]string, error) {
+	return map[string]string{NamespaceHeader: string(n)}, nil
 }
 
 // SDKLogger returns a logger for the Temporal SDK that writes to w through

@@ -24,15 +24,22 @@ import (
 // tlsServer is a gRPC server over TLS that answers every call with
 // Unimplemented and records the authorization headers it was sent.
 type tlsServer struct {
-	addr string
-	mu   sync.Mutex
-	auth []string
+	addr       string
+	mu         sync.Mutex
+	auth       []string
+	namespaces []string
 }
 
 func (s *tlsServer) authorizations() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.auth...)
+}
+
+func (s *tlsServer) namespaceHeaders() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.namespaces...)
 }
 
 // startTLSServer serves TLS with the server certificate of f; with mTLS it
@@ -56,6 +63,7 @@ func startTLSServer(t *testing.T, f testutil.TLSFiles, mTLS bool) *tlsServer {
 		md, _ := metadata.FromIncomingContext(stream.Context())
 		s.mu.Lock()
 		s.auth = append(s.auth, md.Get("authorization")...)
+		s.namespaces = append(s.namespaces, md.Get(NamespaceHeader)...)
 		s.mu.Unlock()
 		return status.Error(codes.Unimplemented, "fake server")
 	}))
@@ -95,11 +103,12 @@ func TestDialTLSErrors(t *testing.T) {
 	}
 }
 
-// An API key travels as a bearer token, over TLS.
+// An API key travels as a bearer token, over TLS, with the namespace
+// header Temporal Cloud routes by.
 func TestDialAPIKeyOverTLS(t *testing.T) {
 	f := testutil.NewTLSFiles(t, t.TempDir())
 	srv := startTLSServer(t, f, false)
-	c, err := DialConfig(context.Background(), Config{Address: srv.addr, Namespace: "default", TLSCA: f.CA, APIKey: "secret-key"})
+	c, err := DialConfig(context.Background(), Config{Address: srv.addr, Namespace: "my-ns.acct", TLSCA: f.CA, APIKey: "secret-key"})
 	if c != nil {
 		c.Close()
 	}
@@ -109,5 +118,23 @@ func TestDialAPIKeyOverTLS(t *testing.T) {
 	for _, a := range auth {
 		assert.Equal(t, "Bearer secret-key", a)
 	}
-	assert.False(t, strings.Contains(strings.Join(auth, ""), "\n"))
+	ns := srv.namespaceHeaders()
+	require.Len(t, ns, len(auth))
+	for _, n := range ns {
+		assert.Equal(t, "my-ns.acct", n)
+	}
+}
+
+// Without an API key no bearer token or namespace header is sent.
+func TestDialTLSWithoutAPIKey(t *testing.T) {
+	f := testutil.NewTLSFiles(t, t.TempDir())
+	srv := startTLSServer(t, f, false)
+	c, err := DialConfig(context.Background(), Config{Address: srv.addr, Namespace: "default", TLSCA: f.CA})
+	if c != nil {
+		c.Close()
+	}
+	require.Error(t, err, "the fake server implements nothing")
+	assert.Contains(t, err.Error(), "unimplemented: fake server", "the TLS handshake succeeded")
+	assert.Empty(t, srv.authorizations())
+	assert.Empty(t, srv.namespaceHeaders())
 }
