@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -22,7 +23,12 @@ type Runner struct {
 	client   client.Client
 	logger   *slog.Logger
 	prompts  *prompts.Manager
+	// running counts the Run calls in progress.
+	running atomic.Int64
 }
+
+// Running returns the number of task attempts running now.
+func (r *Runner) Running() int { return int(r.running.Load()) }
 
 // RunnerOption configures a Runner.
 type RunnerOption func(*Runner)
@@ -49,6 +55,8 @@ func NewRunner(reg *graflow.Registry, c client.Client, logger *slog.Logger, opts
 
 // Run is the activity body for every registered task: it runs in.Task.
 func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
+	r.running.Add(1)
+	defer r.running.Add(-1)
 	info := activity.GetInfo(ctx)
 	task, ok := r.registry.Lookup(in.Task)
 	if !ok {

@@ -33,6 +33,9 @@ func activityAttempts(t *testing.T, workflowID, activityType string) []int32 {
 		}
 		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil && scheduled[a.ScheduledEventId] {
 			attempts = append(attempts, a.Attempt)
+			if f := a.GetLastFailure(); f != nil {
+				t.Logf("%s attempt %d, after: %s", activityType, a.Attempt, f.GetMessage())
+			}
 		}
 	}
 	return attempts
