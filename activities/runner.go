@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/failures"
@@ -21,7 +23,12 @@ type Runner struct {
 	client   client.Client
 	logger   *slog.Logger
 	prompts  *prompts.Manager
+	// running counts the Run calls in progress.
+	running atomic.Int64
 }
+
+// Running returns the number of task attempts running now.
+func (r *Runner) Running() int { return int(r.running.Load()) }
 
 // RunnerOption configures a Runner.
 type RunnerOption func(*Runner)
@@ -48,6 +55,8 @@ func NewRunner(reg *graflow.Registry, c client.Client, logger *slog.Logger, opts
 
 // Run is the activity body for every registered task: it runs in.Task.
 func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
+	r.running.Add(1)
+	defer r.running.Add(-1)
 	info := activity.GetInfo(ctx)
 	task, ok := r.registry.Lookup(in.Task)
 	if !ok {
@@ -90,6 +99,11 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 	}
 	if err == nil {
 		err = ch.Err() // a failed read or write the body ignored
+	}
+	if ctx.Err() != nil && errors.Is(context.Cause(ctx), worker.ErrWorkerShutdown) {
+		// The worker stopped and its grace period is over: the attempt is
+		// abandoned, not failed; Temporal runs it again on another worker.
+		return nil, failures.Encode(fmt.Errorf("task %q (attempt %d): %w", in.TaskID, attempt, worker.ErrWorkerShutdown), false)
 	}
 	if errors.Is(err, graflow.ErrChannelUnavailable) {
 		// Not the task's fault: this attempt fails and Temporal runs it again.

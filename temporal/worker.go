@@ -3,6 +3,7 @@ package temporal
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -29,6 +30,10 @@ type WorkerOptions struct {
 	Logger *slog.Logger
 	// MaxConcurrentTasks bounds task bodies running at once (0 = SDK default).
 	MaxConcurrentTasks int
+	// StopTimeout is how long Stop waits, once polling has stopped, for the
+	// tasks still running to finish; then their contexts are canceled and
+	// Temporal retries them elsewhere (0 = cancel at once).
+	StopTimeout time.Duration
 	// Prompts is what tasks get from TaskContext.Prompts (nil = the
 	// GRAFLOW_PROMPTS_DIR or ./prompts directory).
 	Prompts *prompts.Manager
@@ -56,6 +61,7 @@ func NewWorker(c client.Client, taskQueue string, opts WorkerOptions) (worker.Wo
 	w := worker.New(c, taskQueue, worker.Options{
 		Identity:                           opts.Identity,
 		MaxConcurrentActivityExecutionSize: opts.MaxConcurrentTasks,
+		WorkerStopTimeout:                  opts.StopTimeout,
 	})
 	runner := activities.NewRunner(reg, c, opts.Logger, activities.WithPrompts(opts.Prompts))
 	if err := Register(w, reg, runner, taskQueue, opts.Workflows...); err != nil {
@@ -64,19 +70,52 @@ func NewWorker(c client.Client, taskQueue string, opts WorkerOptions) (worker.Wo
 	// A local task (WithLocal) runs only under a name the SDK worker has,
 	// so the tasks created from now on are registered as they come.
 	unwatch := registrywatch.Watch(reg, func(name string) { registerTask(w, runner, name) })
-	return &taskWorker{Worker: w, unwatch: unwatch}, nil
+	return &taskWorker{Worker: w, unwatch: unwatch, runner: runner}, nil
 }
+
+// reportWindow bounds how long a stopped worker waits for the task attempts
+// its stop canceled to return and report.
+const reportWindow = 2 * time.Second
 
 // taskWorker is a worker that registers the tasks of its registry as they
 // are created, until it stops.
 type taskWorker struct {
 	worker.Worker
 	unwatch func()
+	runner  *activities.Runner
 }
 
+// Stop stops polling, lets running tasks finish within the stop timeout
+// (WorkerOptions.StopTimeout), cancels the rest and waits briefly for them
+// to report their attempts, so that Temporal retries them elsewhere at once
+// rather than after their heartbeat timeout.
 func (w *taskWorker) Stop() {
 	w.unwatch()
 	w.Worker.Stop()
+	w.awaitReports()
+}
+
+// Run runs the worker until interruptCh delivers or closes, then stops it as
+// Stop does.
+func (w *taskWorker) Run(interruptCh <-chan any) error {
+	err := w.Worker.Run(interruptCh)
+	w.unwatch()
+	w.awaitReports()
+	return err
+}
+
+// awaitReports waits (at most reportWindow) until the task attempts canceled
+// by the stop have returned, and a moment more for their failure reports to
+// reach the server.
+func (w *taskWorker) awaitReports() {
+	if w.runner.Running() == 0 {
+		return
+	}
+	deadline := time.Now().Add(reportWindow)
+	for w.runner.Running() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
 }
 
 // Registrar is where Register puts the interpreter and the tasks: a

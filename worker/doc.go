@@ -15,9 +15,13 @@
 // key, config file, log level) the command takes --worker-id
 // (GRAFLOW_WORKER_ID, default "worker-<pid>"), --max-concurrent-tasks
 // (GRAFLOW_MAX_CONCURRENT_TASKS, default 0 = the SDK's default) and
-// --prompts-dir (GRAFLOW_PROMPTS_DIR). Flags beat environment variables,
+// --prompts-dir (GRAFLOW_PROMPTS_DIR) and --shutdown-grace
+// (GRAFLOW_SHUTDOWN_GRACE, default 30s). Flags beat environment variables,
 // which beat the config file (./graflow.yaml or --config). It runs until
-// SIGINT or SIGTERM and then stops cleanly.
+// SIGINT or SIGTERM, then drains: polling stops at once, the tasks still
+// running get the shutdown grace to finish (those still running after it
+// are canceled and Temporal runs them again on another worker), and it
+// exits 0.
 //
 // The package does not import go.temporal.io/server: worker binaries stay
 // small and quick to build.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
@@ -30,7 +31,14 @@ const (
 	// keyPromptsDir is the directory of TaskContext.Prompts
 	// (GRAFLOW_PROMPTS_DIR; in the config file also prompts.dir).
 	keyPromptsDir = "prompts-dir"
+	// keyShutdownGrace is how long a stopping worker lets its running tasks
+	// finish (GRAFLOW_SHUTDOWN_GRACE, a duration).
+	keyShutdownGrace = "shutdown-grace"
 )
+
+// DefaultShutdownGrace is the default of --shutdown-grace: how long a worker
+// told to stop (SIGINT, SIGTERM) lets its running tasks finish.
+const DefaultShutdownGrace = 30 * time.Second
 
 // Config is what a worker program runs: its tasks and the workflows any
 // Temporal client may start by name. The zero value runs the tasks of
@@ -47,7 +55,8 @@ type Config struct {
 }
 
 // Main runs the worker command line on os.Args with cfg: it polls until
-// SIGINT or SIGTERM, then exits 0; on an error it prints "Error: ..." on
+// SIGINT or SIGTERM, then stops polling, lets the running tasks finish within
+// the shutdown grace (--shutdown-grace) and exits 0; on an error it prints "Error: ..." on
 // stderr and exits 1. It is the whole main function of a worker program.
 func Main(cfg Config) {
 	if err := Command(cfg).Execute(); err != nil {
@@ -65,6 +74,9 @@ type settings struct {
 	MaxConcurrentTasks int
 	// PromptsDir is the prompts directory ("" = ./prompts).
 	PromptsDir string
+	// ShutdownGrace is how long running tasks may take to finish once the
+	// worker is told to stop; then they are canceled and retried elsewhere.
+	ShutdownGrace time.Duration
 }
 
 // Command returns the worker command of cfg, for programs that add it to
@@ -88,6 +100,10 @@ func newCommand(name string, run func(context.Context, settings, *slog.Logger) e
 		Long: `Run a graflow worker: a Temporal worker that polls one task queue and runs
 graflow's interpreter workflow (for every workflow name) and the registered
 tasks, until SIGINT or SIGTERM.
+
+On SIGINT or SIGTERM the worker stops polling and lets the tasks it is
+running finish for up to --shutdown-grace; tasks still running then are
+canceled and Temporal runs them again on another worker. It exits 0.
 
 Settings come from flags, then environment variables (GRAFLOW_*, plus
 TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TEMPORAL_API_KEY), then the config
@@ -114,6 +130,7 @@ file (./graflow.yaml or --config), then defaults.`,
 	cmd.Flags().String(keyWorkerID, "", `worker identity shown in Temporal (default "worker-<pid>")`)
 	cmd.Flags().Int(keyMaxConcurrentTasks, 0, "maximum task bodies running at once (0 = SDK default)")
 	cmd.Flags().String(keyPromptsDir, "", "directory of the YAML prompts tasks read (default ./prompts)")
+	cmd.Flags().Duration(keyShutdownGrace, DefaultShutdownGrace, "on SIGINT/SIGTERM, how long running tasks may take to finish")
 	err := cli.AddFlags(cmd, v)
 	if err == nil {
 		err = cli.BindFlag(v, cmd, keyWorkerID)
@@ -123,6 +140,9 @@ file (./graflow.yaml or --config), then defaults.`,
 	}
 	if err == nil {
 		err = cli.BindFlag(v, cmd, keyPromptsDir)
+	}
+	if err == nil {
+		err = cli.BindFlag(v, cmd, keyShutdownGrace)
 	}
 	if err != nil {
 		cmd.RunE = func(*cobra.Command, []string) error { return err }
@@ -151,12 +171,21 @@ func load(v *viper.Viper) (settings, error) {
 		}
 		s.MaxConcurrentTasks = n
 	}
+	raw = strings.TrimSpace(v.GetString(keyShutdownGrace))
+	if raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < 0 {
+			return settings{}, fmt.Errorf("invalid %s %q: want a duration >= 0 such as 30s or 2m", keyShutdownGrace, raw)
+		}
+		s.ShutdownGrace = d
+	}
 	return s, nil
 }
 
 // run dials Temporal, runs a worker with the tasks and workflows of cfg and
 // returns nil once SIGINT or SIGTERM arrives or ctx ends, after the worker
-// has stopped.
+// has stopped: polling ends at once, running tasks get s.ShutdownGrace to
+// finish.
 func run(ctx context.Context, cfg Config, s settings, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -177,6 +206,7 @@ func run(ctx context.Context, cfg Config, s settings, logger *slog.Logger) error
 		Identity:           s.WorkerID,
 		Logger:             logger,
 		MaxConcurrentTasks: s.MaxConcurrentTasks,
+		StopTimeout:        s.ShutdownGrace,
 		Prompts:            prompts.NewManager(s.PromptsDir),
 	})
 	if err != nil {
@@ -185,9 +215,15 @@ func run(ctx context.Context, cfg Config, s settings, logger *slog.Logger) error
 	logger.Info(banner(s, reg.Names(), cfg.Workflows))
 
 	done := make(chan any)
+	runDone := make(chan struct{})
+	defer close(runDone)
 	go func() {
-		<-ctx.Done()
-		close(done)
+		select {
+		case <-ctx.Done():
+			logger.Info(fmt.Sprintf("worker %s draining: polling stopped, running tasks have %s to finish", s.WorkerID, s.ShutdownGrace))
+			close(done)
+		case <-runDone: // Run failed
+		}
 	}()
 	if err := w.Run(done); err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {

@@ -29,7 +29,7 @@ func isolate(t *testing.T) string {
 	for _, name := range []string{
 		"GRAFLOW_ADDRESS", "TEMPORAL_ADDRESS", "GRAFLOW_NAMESPACE", "TEMPORAL_NAMESPACE",
 		"GRAFLOW_TASK_QUEUE", "GRAFLOW_CONFIG", "GRAFLOW_WORKER_ID", "GRAFLOW_MAX_CONCURRENT_TASKS",
-		"GRAFLOW_API_KEY", "TEMPORAL_API_KEY", "GRAFLOW_LOG_LEVEL",
+		"GRAFLOW_API_KEY", "TEMPORAL_API_KEY", "GRAFLOW_LOG_LEVEL", "GRAFLOW_SHUTDOWN_GRACE",
 	} {
 		t.Setenv(name, "")
 	}
@@ -64,7 +64,9 @@ func TestSettings(t *testing.T) {
 		wantID  string
 		wantMax int
 		wantQ   string
-		wantErr string
+		// wantGrace is the shutdown grace (0 = DefaultShutdownGrace).
+		wantGrace time.Duration
+		wantErr   string
 	}{
 		{name: "defaults", wantID: pidID, wantQ: temporal.DefaultTaskQueue},
 		{
@@ -83,6 +85,23 @@ func TestSettings(t *testing.T) {
 			env:    map[string]string{"GRAFLOW_WORKER_ID": "env-w", "GRAFLOW_MAX_CONCURRENT_TASKS": "5", "GRAFLOW_TASK_QUEUE": "eq"},
 			args:   []string{"--worker-id", "flag-w", "--max-concurrent-tasks", "7", "--task-queue", "flagq"},
 			wantID: "flag-w", wantMax: 7, wantQ: "flagq",
+		},
+		{
+			name:   "grace from env",
+			env:    map[string]string{"GRAFLOW_SHUTDOWN_GRACE": "2m"},
+			wantID: pidID, wantQ: temporal.DefaultTaskQueue, wantGrace: 2 * time.Minute,
+		},
+		{
+			name:   "grace flag over env and file",
+			file:   "shutdown-grace: 1h\n",
+			env:    map[string]string{"GRAFLOW_SHUTDOWN_GRACE": "2m"},
+			args:   []string{"--shutdown-grace", "5s"},
+			wantID: pidID, wantQ: temporal.DefaultTaskQueue, wantGrace: 5 * time.Second,
+		},
+		{
+			name:    "bad grace",
+			env:     map[string]string{"GRAFLOW_SHUTDOWN_GRACE": "soon"},
+			wantErr: `invalid shutdown-grace "soon"`,
 		},
 		{
 			name:    "negative max",
@@ -124,6 +143,10 @@ func TestSettings(t *testing.T) {
 			assert.Equal(t, tt.wantID, s.WorkerID)
 			assert.Equal(t, tt.wantMax, s.MaxConcurrentTasks)
 			assert.Equal(t, tt.wantQ, s.TaskQueue)
+			if tt.wantGrace == 0 {
+				tt.wantGrace = DefaultShutdownGrace
+			}
+			assert.Equal(t, tt.wantGrace, s.ShutdownGrace)
 		})
 	}
 }

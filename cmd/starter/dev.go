@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/worker"
@@ -24,6 +25,8 @@ const (
 	defaultDevDBFile = "graflow-dev.sqlite"
 	defaultDevPort   = 7233
 	defaultDevUIPort = 8233
+	// defaultDevShutdownGrace is cmd/worker's default --shutdown-grace.
+	defaultDevShutdownGrace = 30 * time.Second
 )
 
 // local is an embedded Temporal server with, optionally, an in-process
@@ -33,9 +36,18 @@ type local struct {
 	w   worker.Worker
 }
 
-// startLocal starts an embedded server and, unless taskQueue is "", an
+// localWorker configures the in-process worker of startLocal.
+type localWorker struct {
+	// taskQueue is polled; "" = no in-process worker.
+	taskQueue string
+	// grace is how long stop lets running tasks finish.
+	grace time.Duration
+}
+
+// startLocal starts an embedded server and, unless lw.taskQueue is "", an
 // in-process worker with the tasks of graflow.DefaultRegistry on it.
-func startLocal(ctx context.Context, opts devserver.Options, taskQueue string, logger *slog.Logger) (*local, error) {
+func startLocal(ctx context.Context, opts devserver.Options, lw localWorker, logger *slog.Logger) (*local, error) {
+	taskQueue := lw.taskQueue
 	srv, err := devserver.Start(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -45,9 +57,10 @@ func startLocal(ctx context.Context, opts devserver.Options, taskQueue string, l
 		return l, nil
 	}
 	w, err := temporal.NewWorker(srv.Client(), taskQueue, temporal.WorkerOptions{
-		Identity:  fmt.Sprintf("starter-%d", os.Getpid()),
-		Logger:    logger,
-		Workflows: examples.Workflows(),
+		Identity:    fmt.Sprintf("starter-%d", os.Getpid()),
+		Logger:      logger,
+		Workflows:   examples.Workflows(),
+		StopTimeout: lw.grace,
 	})
 	if err == nil {
 		err = w.Start()
@@ -60,7 +73,8 @@ func startLocal(ctx context.Context, opts devserver.Options, taskQueue string, l
 	return l, nil
 }
 
-// stop stops the worker, then the server.
+// stop stops the worker (letting its running tasks finish within its
+// grace), then the server.
 func (l *local) stop(logger *slog.Logger) {
 	if l.w != nil {
 		l.w.Stop()
@@ -78,6 +92,7 @@ func newDevCmd(a *app) *cobra.Command {
 		port     int
 		uiPort   int
 		noWorker bool
+		grace    time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "dev",
@@ -111,13 +126,17 @@ with graflow's tasks. Workers and starters in other terminals connect to it
 				UIPort:       uiPort,
 				Namespace:    cfg.Namespace,
 				Logger:       logger,
-			}, queue, logger)
+			}, localWorker{taskQueue: queue, grace: grace}, logger)
 			if err != nil {
 				return err
 			}
 			printDevBanner(cmd.ErrOrStderr(), l.srv, cfg, dbFile, !noWorker)
 			<-ctx.Done()
-			fmt.Fprintln(cmd.ErrOrStderr(), "stopping...")
+			if l.w != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "stopping: worker draining (running tasks have %s to finish)...\n", grace)
+			} else {
+				fmt.Fprintln(cmd.ErrOrStderr(), "stopping...")
+			}
 			l.stop(logger)
 			fmt.Fprintln(cmd.ErrOrStderr(), "stopped")
 			return nil
@@ -128,6 +147,7 @@ with graflow's tasks. Workers and starters in other terminals connect to it
 	fs.IntVar(&port, "port", defaultDevPort, "frontend (gRPC) port on 127.0.0.1")
 	fs.IntVar(&uiPort, "ui-port", defaultDevUIPort, "Web UI port on 127.0.0.1 (0 = free port, -1 = no UI)")
 	fs.BoolVar(&noWorker, "no-worker", false, "do not run an in-process worker")
+	fs.DurationVar(&grace, "shutdown-grace", defaultDevShutdownGrace, "on Ctrl+C, how long the in-process worker's running tasks may take to finish")
 	return cmd
 }
 

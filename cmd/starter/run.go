@@ -59,7 +59,7 @@ in-process worker, runs, and stops both.`,
 					UIPort:    uiPort,
 					Namespace: cfg.Namespace,
 					Logger:    logger,
-				}, cfg.TaskQueue, logger)
+				}, localWorker{taskQueue: cfg.TaskQueue}, logger)
 				if err != nil {
 					return err
 				}

@@ -84,3 +84,16 @@ var Pid = graflow.NewTask("c_pid", func(ctx *graflow.TaskContext, _ graflow.None
 	}
 	return os.Getpid(), nil
 }, graflow.WithTaskQueue(SpreadQueue))
+
+// DrainQueue and DrainShortQueue are the task queues of the graceful
+// shutdown tests' worker processes (one per test, so they can run together).
+const (
+	DrainQueue      = "drain"
+	DrainShortQueue = "drain-short"
+)
+
+// SlowDrain is SlowWriter on DrainQueue.
+var SlowDrain = graflow.NewTask("c_slow_drain", slowWrite, graflow.WithHeartbeatTimeout(2*time.Second), graflow.WithTaskQueue(DrainQueue))
+
+// SlowDrainShort is SlowWriter on DrainShortQueue.
+var SlowDrainShort = graflow.NewTask("c_slow_drain_short", slowWrite, graflow.WithHeartbeatTimeout(2*time.Second), graflow.WithTaskQueue(DrainShortQueue))

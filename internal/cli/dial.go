@@ -29,6 +29,7 @@ const DialTimeout = 5 * time.Second
 // returns a one-line error naming the address:
 //
 //	cannot reach Temporal at 127.0.0.1:7233: connection refused
+//	cannot reach Temporal at 127.0.0.1:7233: tls: certificate signed by unknown authority
 func Dial(ctx context.Context, v *viper.Viper) (client.Client, error) {
 	cfg, err := Load(v)
 	if err != nil {
@@ -47,7 +48,7 @@ func DialConfig(ctx context.Context, cfg Config) (client.Client, error) {
 	defer cancel()
 	c, err := client.DialContext(dialCtx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Address, shortReason(ctx, err))
+		return nil, fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Address, shortReason(ctx, err, cfg.TLSEnabled()))
 	}
 	return c, nil
 }
@@ -69,8 +70,23 @@ func ClientOptions(cfg Config, logOut io.Writer) (client.Options, error) {
 	}
 	if cfg.APIKey != "" {
 		opts.Credentials = client.NewAPIKeyStaticCredentials(cfg.APIKey)
+		// Temporal Cloud's regional endpoints route API-key requests by
+		// this header; other servers ignore it.
+		opts.HeadersProvider = namespaceHeader(cfg.Namespace)
 	}
 	return opts, nil
+}
+
+// NamespaceHeader is the gRPC header naming the namespace of a request.
+const NamespaceHeader = "temporal-namespace"
+
+// namespaceHeader is a client.HeadersProvider that adds NamespaceHeader to
+// every request.
+type namespaceHeader string
+
+// GetHeaders implements client.HeadersProvider.
+func (n namespaceHeader) GetHeaders(context.Context) (map[string]string, error) {
+	return map[string]string{NamespaceHeader: string(n)}, nil
 }
 
 // SDKLogger returns a logger for the Temporal SDK that writes to w through
@@ -110,9 +126,10 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 }
 
 // shortReason turns a dial error into a few words: the innermost cause of a
-// transport error ("connection refused", "no such host"), or what went wrong
-// otherwise.
-func shortReason(parent context.Context, err error) string {
+// transport error ("connection refused", "no such host"), what failed in
+// the TLS handshake ("tls: certificate signed by unknown authority"), or
+// what went wrong otherwise. withTLS tells whether the dial used TLS.
+func shortReason(parent context.Context, err error, withTLS bool) string {
 	if parent.Err() != nil {
 		return "interrupted"
 	}
@@ -124,6 +141,9 @@ func shortReason(parent context.Context, err error) string {
 		return firstLine(err.Error())
 	}
 	msg := firstLine(st.Message())
+	if reason, ok := tlsReason(msg, withTLS); ok {
+		return reason
+	}
 	switch st.Code() {
 	case codes.DeadlineExceeded:
 		if i := strings.LastIndex(msg, ": "); i >= 0 && strings.Contains(msg, "connection error") {
@@ -140,6 +160,39 @@ func shortReason(parent context.Context, err error) string {
 		return "unavailable: " + msg
 	default:
 		return strings.ToLower(st.Code().String()) + ": " + msg
+	}
+}
+
+// refusedHandshake is the reason of a TLS dial the server refused, which
+// happens when it requires a client certificate it did not get or does not
+// trust.
+const refusedHandshake = "tls: the server refused the handshake (client certificate missing or not trusted?)"
+
+// tlsReason recognizes a failed TLS handshake, or a plain connection to a
+// TLS server, in the message of a gRPC transport error.
+func tlsReason(msg string, withTLS bool) (string, bool) {
+	if i := strings.Index(msg, "x509: "); i >= 0 {
+		// Our verification of the server's certificate failed.
+		return "tls: " + strings.Trim(msg[i+len("x509: "):], `"`), true
+	}
+	if i := strings.Index(msg, "remote error: tls: "); i >= 0 {
+		// The server sent an alert, about our certificate.
+		alert := strings.Trim(msg[i+len("remote error: tls: "):], `"`)
+		return refusedHandshake + ": " + alert, true
+	}
+	if i := strings.Index(msg, "tls: "); i >= 0 {
+		return strings.Trim(msg[i:], `"`), true
+	}
+	closed := strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset by peer") || strings.HasSuffix(strings.Trim(msg, `"`), "EOF")
+	switch {
+	case !closed:
+		return "", false
+	case withTLS:
+		// A server that rejects the client certificate under TLS 1.3 may
+		// close the connection before the client reads its alert.
+		return refusedHandshake, true
+	default:
+		return "the server closed the connection (does it need TLS? see --tls-ca, --api-key)", true
 	}
 }
 

@@ -40,6 +40,9 @@ type Options struct {
 	// Logger receives the server's and the client's warnings and errors
 	// (their info logs are very noisy and dropped). nil discards all logs.
 	Logger *slog.Logger
+	// TLS, when set, serves the frontend over TLS (mutual TLS with
+	// TLSOptions.ClientCAFile); nil = plain gRPC.
+	TLS *TLSOptions
 }
 
 // Server is a running embedded Temporal server. Create it with Start and
@@ -48,6 +51,7 @@ type Server struct {
 	namespace    string
 	frontendAddr string
 	uiAddr       string
+	tls          *TLSOptions
 
 	server   temporal.Server
 	ui       *webUI
@@ -74,7 +78,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.UIPort < -1 {
 		return nil, fmt.Errorf("devserver: invalid UI port %d", opts.UIPort)
 	}
-	s := &Server{namespace: opts.Namespace, logLevel: &slog.LevelVar{}}
+	if opts.TLS != nil {
+		if err := opts.TLS.check(); err != nil {
+			return nil, fmt.Errorf("devserver: %w", err)
+		}
+	}
+	s := &Server{namespace: opts.Namespace, logLevel: &slog.LevelVar{}, tls: opts.TLS}
 	if s.namespace == "" {
 		s.namespace = defaultNamespace
 	}
@@ -121,7 +130,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 
 	// Server.
-	serverOpts, err := serverOptions(serverConfig(ps, s.sqlCfg), ps, newServerLogger(opts.Logger, s.logLevel))
+	conf := serverConfig(ps, s.sqlCfg)
+	if opts.TLS != nil {
+		conf.Global.TLS = opts.TLS.rootTLS()
+	}
+	serverOpts, err := serverOptions(conf, ps, newServerLogger(opts.Logger, s.logLevel))
 	if err != nil {
 		s.wipe()
 		return nil, fmt.Errorf("devserver: %w", err)
@@ -141,7 +154,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 
 	// Web UI.
 	if uiPort > 0 {
-		ui, err := startUI(readyCtx, uiPort, s.frontendAddr, s.namespace, errLogger)
+		ui, err := startUI(readyCtx, uiPort, s.frontendAddr, s.namespace, opts.TLS, errLogger)
 		if err != nil {
 			_ = s.Stop()
 			return nil, fmt.Errorf("devserver: start UI: %w", err)
@@ -198,11 +211,19 @@ func (s *Server) connect(ctx context.Context, logger *slog.Logger) error {
 			}
 		}
 		if s.client == nil {
-			c, err := client.DialContext(ctx, client.Options{
+			copts := client.Options{
 				HostPort:  s.frontendAddr,
 				Namespace: s.namespace,
 				Logger:    newClientLogger(logger),
-			})
+			}
+			if s.tls != nil {
+				tc, err := s.tls.clientConfig()
+				if err != nil {
+					return fmt.Errorf("TLS: %w", err)
+				}
+				copts.ConnectionOptions.TLS = tc
+			}
+			c, err := client.DialContext(ctx, copts)
 			if err != nil {
 				lastErr = fmt.Errorf("dial: %w", err)
 				continue
@@ -253,7 +274,7 @@ func (s *Server) checkReady(ctx context.Context) error {
 }
 
 // FrontendAddress returns the gRPC address of the frontend,
-// "127.0.0.1:port".
+// "127.0.0.1:port" (served over TLS when Options.TLS was set).
 func (s *Server) FrontendAddress() string { return s.frontendAddr }
 
 // UIAddress returns the URL of the Web UI, "http://127.0.0.1:port", or ""

@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,6 +24,8 @@ import (
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
+
+	"github.com/graflow-go/graflow/internal/testutil"
 )
 
 var (
@@ -257,4 +260,65 @@ func TestServerLoggerFiltersByLevel(t *testing.T) {
 	require.Empty(t, buf.String())
 
 	require.Equal(t, log.NewNoopLogger(), newServerLogger(nil, level))
+}
+
+// A server with mutual TLS: its own client works; a client that does not
+// trust the CA, or presents no certificate, is refused.
+func TestMutualTLSServer(t *testing.T) {
+	f := testutil.NewTLSFiles(t, t.TempDir())
+	srv := mustStart(t, Options{TLS: &TLSOptions{
+		CertFile: f.ServerCert, KeyFile: f.ServerKey, ClientCAFile: f.CA,
+		CAFile: f.CA, ClientCertFile: f.ClientCert, ClientKeyFile: f.ClientKey,
+	}})
+	require.NotEmpty(t, srv.UIAddress())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	requireSearchAttributes(t, ctx, srv)
+	w := runWorker(t, srv.Client(), "devserver-tls")
+	defer w.Stop()
+	run, err := srv.Client().ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: "devserver-tls"}, greetWorkflow, "tls")
+	require.NoError(t, err)
+	var out string
+	require.NoError(t, run.Get(ctx, &out))
+	require.Equal(t, "hello tls", out)
+
+	good, err := (&TLSOptions{CAFile: f.CA, ClientCertFile: f.ClientCert, ClientKeyFile: f.ClientKey}).clientConfig()
+	require.NoError(t, err)
+	noCert, err := (&TLSOptions{CAFile: f.CA}).clientConfig()
+	require.NoError(t, err)
+	otherCA, err := (&TLSOptions{CAFile: f.OtherCA, ClientCertFile: f.ClientCert, ClientKeyFile: f.ClientKey}).clientConfig()
+	require.NoError(t, err)
+	for name, tc := range map[string]*tls.Config{"good": good, "no client certificate": noCert, "other CA": otherCA, "plaintext": nil} {
+		dialCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		c, err := client.DialContext(dialCtx, client.Options{HostPort: srv.FrontendAddress(), ConnectionOptions: client.ConnectionOptions{TLS: tc}})
+		cancel()
+		if c != nil {
+			c.Close()
+		}
+		if name == "good" {
+			require.NoError(t, err, name)
+		} else {
+			require.Error(t, err, name)
+			t.Logf("%s: %v", name, err)
+		}
+	}
+
+	// The Web UI reaches the frontend through TLS too.
+	resp, err := http.Get(srv.UIAddress() + "/api/v1/namespaces/default")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+func TestTLSOptionsChecked(t *testing.T) {
+	f := testutil.NewTLSFiles(t, t.TempDir())
+	for name, o := range map[string]*TLSOptions{
+		"no key":              {CertFile: f.ServerCert},
+		"mTLS without client": {CertFile: f.ServerCert, KeyFile: f.ServerKey, ClientCAFile: f.CA},
+		"missing CA":          {CertFile: f.ServerCert, KeyFile: f.ServerKey, CAFile: "/does/not/exist.pem"},
+	} {
+		_, err := Start(context.Background(), Options{UIPort: -1, TLS: o})
+		require.Error(t, err, name)
+		require.Contains(t, err.Error(), "devserver: TLS", name)
+	}
 }

@@ -30,6 +30,10 @@
 // disabled, so Stop leaves no pollers behind; parent close policies are then
 // applied by the history service itself.
 //
+// With Options.TLS the frontend serves TLS, or mutual TLS with a client CA;
+// the server's own clients (Client, its system workers, the Web UI) then
+// connect with the CA and client certificate given there.
+//
 // Limitations: the server's SQLite connection pool keeps one connection per
 // database open for the life of the process (a server stopped and started
 // again on the same file in one process reuses it); an in-memory database is

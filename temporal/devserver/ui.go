@@ -20,7 +20,7 @@ type webUI struct {
 
 // newUIServer builds the UI server. uiserver.NewServer panics on a bad
 // config; the panic is turned into an error.
-func newUIServer(port int, frontend, namespace string) (srv *uiserver.Server, err error) {
+func newUIServer(port int, frontend, namespace string, tlsOpts *TLSOptions) (srv *uiserver.Server, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("create UI server: %v", r)
@@ -39,19 +39,29 @@ func newUIServer(port int, frontend, namespace string) (srv *uiserver.Server, er
 		HideLogs:         true,
 		DisableNewsFetch: true,
 	}
+	if tlsOpts != nil {
+		// The UI's own connection to a TLS frontend.
+		cfg.TLS = uiconfig.TLS{
+			CaFile:                 tlsOpts.CAFile,
+			CertFile:               tlsOpts.ClientCertFile,
+			KeyFile:                tlsOpts.ClientKeyFile,
+			ServerName:             tlsOpts.serverName(),
+			EnableHostVerification: true,
+		}
+	}
 	return uiserver.NewServer(uiserveroptions.WithConfigProvider(cfg)), nil
 }
 
 // startUI starts the UI server on 127.0.0.1:port and waits until it accepts
 // connections. The port must be free: when the UI server cannot listen it
 // exits the process (ui-server calls echo's Logger.Fatal).
-func startUI(ctx context.Context, port int, frontend, namespace string, logger *slog.Logger) (*webUI, error) {
+func startUI(ctx context.Context, port int, frontend, namespace string, tlsOpts *TLSOptions, logger *slog.Logger) (*webUI, error) {
 	// Checked when the ports were picked; check again to narrow the window
 	// in which another process could take it.
 	if err := checkPortFree(port); err != nil {
 		return nil, fmt.Errorf("UI port %d is not available: %w", port, err)
 	}
-	srv, err := newUIServer(port, frontend, namespace)
+	srv, err := newUIServer(port, frontend, namespace, tlsOpts)
 	if err != nil {
 		return nil, err
 	}
