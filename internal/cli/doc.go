@@ -26,6 +26,7 @@
 //	tls-server-name  --tls-server-name  GRAFLOW_TLS_SERVER_NAME               (server name to verify)
 //	api-key          --api-key          GRAFLOW_API_KEY, TEMPORAL_API_KEY     (Temporal Cloud API key)
 //	log-level        --log-level        GRAFLOW_LOG_LEVEL                     info (debug|info|warn|error)
+//	encryption-key-file --encryption-key-file GRAFLOW_ENCRYPTION_KEY_FILE     (payload codec keys; "" = no encryption)
 //
 // When two environment variables name one setting, the GRAFLOW_ one wins.
 // The config file is YAML whose keys are the setting names:
@@ -34,5 +35,7 @@
 //	namespace: my-ns.a1b2c
 //	api-key: ...
 //
-// TLS is used as soon as any tls-* setting or an API key is given.
+// TLS is used as soon as any tls-* setting or an API key is given. With an
+// encryption key file, ClientOptions encrypts every payload and failure
+// message with package codec; workers and starters need the same file.
 package cli
