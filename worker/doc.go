@@ -15,7 +15,9 @@
 // key, config file, log level) the command takes --worker-id
 // (GRAFLOW_WORKER_ID, default "worker-<pid>"), --max-concurrent-tasks
 // (GRAFLOW_MAX_CONCURRENT_TASKS, default 0 = the SDK's default) and
-// --prompts-dir (GRAFLOW_PROMPTS_DIR). Flags beat environment variables,
+// --prompts-dir (GRAFLOW_PROMPTS_DIR); --encryption-key-file
+// (GRAFLOW_ENCRYPTION_KEY_FILE) encrypts payloads (package codec), and must
+// be the same file as the starters'. Flags beat environment variables,
 // which beat the config file (./graflow.yaml or --config). It runs until
 // SIGINT or SIGTERM and then stops cleanly.
 //
