@@ -88,7 +88,7 @@ func TestDevServesCodecEndpoint(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	var stderr syncBuffer
 	root := newRootCmd()
-	root.SetArgs([]string{"dev", "--db-file", "", "--port", strings.Split(testutil.FreeAddress(t), ":")[1], "--ui-port", "0", "--no-worker", "--encryption-key-file", keys})
+	root.SetArgs([]string{"dev", "--db-file", "", "--port", strings.Split(testutil.FreeAddress(t), ":")[1], "--ui-port", "0", "--no-worker", "--codec-port", "0", "--encryption-key-file", keys})
 	root.SetOut(&bytes.Buffer{})
 	root.SetErr(&stderr)
 	done := make(chan error, 1)

@@ -134,7 +134,7 @@ the UI shows decrypted payloads.`,
 					return fmt.Errorf("invalid --codec-port %d", codecPort)
 				}
 				if codecSrv, err = serveCodec(net.JoinHostPort("127.0.0.1", strconv.Itoa(codecPort)), &codecHTTP); err != nil {
-					return err
+					return fmt.Errorf("%w (choose another port with --codec-port)", err)
 				}
 				defer codecSrv.stop()
 				opts.DataConverter = codec.NewDataConverter(enc)
@@ -161,7 +161,7 @@ the UI shows decrypted payloads.`,
 	fs.IntVar(&port, "port", defaultDevPort, "frontend (gRPC) port on 127.0.0.1")
 	fs.IntVar(&uiPort, "ui-port", defaultDevUIPort, "Web UI port on 127.0.0.1 (0 = free port, -1 = no UI)")
 	fs.BoolVar(&noWorker, "no-worker", false, "do not run an in-process worker")
-	fs.IntVar(&codecPort, "codec-port", 0, "with an encryption key file: port of the codec endpoint on 127.0.0.1 (0 = free port)")
+	fs.IntVar(&codecPort, "codec-port", defaultCodecPort, "with an encryption key file: port of the codec endpoint on 127.0.0.1 (0 = free port)")
 	return cmd
 }
 
