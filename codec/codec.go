@@ -42,6 +42,8 @@ var (
 	ErrInvalidKeyID = errors.New("invalid key id")
 	// ErrDuplicateKeyID: two keys have the same id.
 	ErrDuplicateKeyID = errors.New("duplicate key id")
+	// ErrTwoCurrent: more than one key is marked current.
+	ErrTwoCurrent = errors.New("more than one current key")
 	// ErrMalformed: a key file line is not "<key-id>:<base64>", or a
 	// key's base64 does not decode.
 	ErrMalformed = errors.New("malformed key")
@@ -60,6 +62,9 @@ type Key struct {
 	ID string
 	// Secret is the key, KeySize bytes.
 	Secret []byte
+	// Current marks the key that encrypts; when no key is marked, the last
+	// one does. At most one key may be marked.
+	Current bool
 }
 
 // KeyError is a bad key given to New: it names the key and wraps
@@ -103,9 +108,10 @@ type Codec struct {
 
 var _ converter.PayloadCodec = (*Codec)(nil)
 
-// New returns a codec with keys; the last one is the current key. Every
-// key must be KeySize bytes with a valid, unique id, else New returns a
-// *KeyError (or ErrNoKeys for none). The secrets are copied.
+// New returns a codec with keys; the current key is the one marked
+// Current, else the last one. Every key must be KeySize bytes with a
+// valid, unique id, and at most one marked, else New returns a *KeyError
+// (or ErrNoKeys for none). The secrets are copied.
 func New(keys []Key) (*Codec, error) {
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("codec: %w", ErrNoKeys)
@@ -131,8 +137,16 @@ func New(keys []Key) (*Codec, error) {
 		}
 		c.aeads[k.ID] = aead
 		c.ids = append(c.ids, k.ID)
+		if k.Current {
+			if c.current != "" {
+				return nil, &KeyError{KeyID: k.ID, Err: fmt.Errorf("%w (also %q)", ErrTwoCurrent, c.current)}
+			}
+			c.current = k.ID
+		}
 	}
-	c.current = keys[len(keys)-1].ID
+	if c.current == "" {
+		c.current = keys[len(keys)-1].ID
+	}
 	return c, nil
 }
 

@@ -99,6 +99,13 @@ func TestRotation(t *testing.T) {
 	newEnc, err := after.Encode([]*commonpb.Payload{in})
 	require.NoError(t, err)
 	assert.Equal(t, "2026-07", string(newEnc[0].Metadata[codec.MetadataKeyID]), "new payloads use the current key")
+	// Step one of a rotation: the new key is known, the old one still current.
+	staged, err := codec.New([]codec.Key{{ID: old.ID, Secret: old.Secret, Current: true}, cur})
+	require.NoError(t, err)
+	assert.Equal(t, "2026-01", staged.CurrentKeyID())
+	_, err = staged.Decode(newEnc)
+	require.NoError(t, err, "a staged key decodes before it encrypts")
+
 	_, err = before.Decode(newEnc)
 	var de *codec.DecodeError
 	require.ErrorAs(t, err, &de)
@@ -165,6 +172,7 @@ func TestNewRejectsBadKeys(t *testing.T) {
 		{"empty id", []codec.Key{{ID: "", Secret: good.Secret}}, codec.ErrInvalidKeyID, ""},
 		{"bad id", []codec.Key{{ID: "a b", Secret: good.Secret}}, codec.ErrInvalidKeyID, "a b"},
 		{"duplicate", []codec.Key{good, good}, codec.ErrDuplicateKeyID, "good"},
+		{"two current", []codec.Key{{ID: "a", Secret: good.Secret, Current: true}, {ID: "b", Secret: good.Secret, Current: true}}, codec.ErrTwoCurrent, "b"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := codec.New(tc.keys)
@@ -193,6 +201,8 @@ func TestLoadKeyFile(t *testing.T) {
 		{"one key", keyLine(a) + "\n", nil, 0, "", "a"},
 		{"last is current, comments and blanks", "# keys\n\n" + keyLine(a) + "\n  # old above\n" + keyLine(b), nil, 0, "", "b-2"},
 		{"spaces around", "  a : " + base64.StdEncoding.EncodeToString(a.Secret) + "  \n", nil, 0, "", "a"},
+		{"marked current", "*" + keyLine(a) + "\n" + keyLine(b), nil, 0, "", "a"},
+		{"two marked", "*" + keyLine(a) + "\n*" + keyLine(b), codec.ErrTwoCurrent, 2, "b-2", ""},
 		{"empty", "", codec.ErrNoKeys, 0, "", ""},
 		{"only comments", "# nothing\n", codec.ErrNoKeys, 0, "", ""},
 		{"no colon", "# c\n" + base64.StdEncoding.EncodeToString(a.Secret), codec.ErrMalformed, 2, "", ""},

@@ -24,18 +24,28 @@
 //
 // One key a line, "<key-id>:<base64 of 32 random bytes>" (standard base64,
 // padded). Blank lines and lines starting with "#" are ignored. Key ids
-// are 1 to 64 letters, digits, '.', '_' or '-'. The last key is the
-// current one: it encrypts; every key decrypts.
+// are 1 to 64 letters, digits, '.', '_' or '-'. The current key encrypts;
+// every key decrypts. The current key is the one whose line starts with
+// "*", else (no line marked) the last one.
 //
-//	# graflow payload keys; the last one encrypts
-//	2026-01:Hk0Y8b0w7cQ1ZgJmQ3d2mV4yq6u9pQyQhQyH0l2nE8o=
-//	2026-07:p0bC7wVx9yJm1mK2hXq8s5rT3eU6vB1nC4dF7gH0jK8=
+//	# graflow payload keys; the last one (or the one marked *) encrypts
+//	2026-01:<base64 of 32 random bytes>
+//	2026-07:<base64 of 32 random bytes>
 //
-// To rotate, append a new key and restart workers and clients; remove an
-// old key only once no history that needs it is kept (retention) or will
-// be resumed. A new line is
+// A key of all zero bytes is refused. Errors name the file, the line and
+// the key id, never key material (*KeyFileError).
+//
+// To rotate without a window in which a process meets a key it does not
+// have, go in two steps, each deployed to every worker and client: first
+// append the new key and mark the old one current ("*2026-01:..."), so
+// that everyone can decrypt with the new key; then drop the mark, so that
+// the new (last) key encrypts. Remove an old key only once no history that
+// needs it is kept (retention) or will be resumed. A new line is
 //
 //	echo "$(date +%Y-%m):$(head -c 32 /dev/urandom | base64)" >> keys
+//
+// Nonces are random, so one key should encrypt well under 2^32 payloads:
+// rotate long before that.
 //
 // # Payload format
 //

@@ -13,7 +13,7 @@ import (
 // KeyFileError is a key file that cannot be used: it names the file, the
 // line (0 for the whole file) and the key id when known, and wraps the
 // reason (ErrMalformed, ErrKeyLength, ErrInvalidKeyID, ErrDuplicateKeyID,
-// ErrNoKeys or an I/O error). It never contains key material.
+// ErrTwoCurrent, ErrNoKeys or an I/O error). It never contains key material.
 type KeyFileError struct {
 	// File is the key file's name.
 	File string
@@ -42,7 +42,8 @@ func (e *KeyFileError) Error() string {
 func (e *KeyFileError) Unwrap() error { return e.Err }
 
 // LoadKeyFile reads the key file at path (see the package documentation
-// for its format) and returns a codec with its keys, the last one current.
+// for its format) and returns a codec with its keys: the one marked "*"
+// current, else the last one.
 // Errors are *KeyFileError.
 func LoadKeyFile(path string) (*Codec, error) {
 	f, err := os.Open(path)
@@ -62,6 +63,7 @@ func LoadKeyFile(path string) (*Codec, error) {
 func ParseKeyFile(name string, r io.Reader) ([]Key, error) {
 	var keys []Key
 	seen := map[string]int{}
+	currentLine := 0
 	sc := bufio.NewScanner(r)
 	for line := 1; sc.Scan(); line++ {
 		text := strings.TrimSpace(sc.Text())
@@ -69,6 +71,8 @@ func ParseKeyFile(name string, r io.Reader) ([]Key, error) {
 			continue
 		}
 		fail := func(id string, err error) error { return &KeyFileError{File: name, Line: line, KeyID: id, Err: err} }
+		current := strings.HasPrefix(text, "*")
+		text = strings.TrimPrefix(text, "*")
 		id, b64, ok := strings.Cut(text, ":")
 		id, b64 = strings.TrimSpace(id), strings.TrimSpace(b64)
 		if !ok {
@@ -90,8 +94,14 @@ func ParseKeyFile(name string, r io.Reader) ([]Key, error) {
 		if bytes.Equal(secret, make([]byte, KeySize)) {
 			return nil, fail(id, fmt.Errorf("%w: all zero bytes", ErrMalformed))
 		}
+		if current && currentLine > 0 {
+			return nil, fail(id, fmt.Errorf("%w (also on line %d)", ErrTwoCurrent, currentLine))
+		}
+		if current {
+			currentLine = line
+		}
 		seen[id] = line
-		keys = append(keys, Key{ID: id, Secret: secret})
+		keys = append(keys, Key{ID: id, Secret: secret, Current: current})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, &KeyFileError{File: name, Err: err}

@@ -102,7 +102,7 @@ func AddFlags(cmd *cobra.Command, v *viper.Viper) error {
 	fs.String(KeyTLSServerName, "", "server name to verify with TLS")
 	fs.String(KeyAPIKey, "", "Temporal Cloud API key (enables TLS)")
 	fs.String(KeyLogLevel, DefaultLogLevel, "log level: debug, info, warn or error")
-	fs.String(KeyEncryptionKeyFile, "", `key file of the payload codec: encrypt payloads with AES-256-GCM (lines "<key-id>:<base64 of 32 bytes>", the last one current)`)
+	fs.String(KeyEncryptionKeyFile, "", `key file of the payload codec: encrypt payloads with AES-256-GCM (lines "<key-id>:<base64 of 32 bytes>"; the last, or the one marked "*", encrypts)`)
 
 	extra := map[string][]string{
 		KeyAddress:   {"TEMPORAL_ADDRESS"},
