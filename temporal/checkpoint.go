@@ -15,6 +15,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/activities"
@@ -131,16 +132,23 @@ type CheckpointManager struct {
 	client client.Client
 	runner *Runner
 	ns     string
+	dc     converter.DataConverter
 }
 
 // NewCheckpointManager returns a manager using c; opts are those of the
-// Runner that started the runs.
+// Runner that started the runs. With a client that encrypts payloads, set
+// opts.DataConverter to the client's converter: the manager decodes
+// checkpoints and answers read from histories with it.
 func NewCheckpointManager(c client.Client, opts RunnerOptions) *CheckpointManager {
 	ns := opts.Namespace
 	if ns == "" {
 		ns = "default"
 	}
-	return &CheckpointManager{client: c, runner: NewRunner(c, opts), ns: ns}
+	dc := opts.DataConverter
+	if dc == nil {
+		dc = converter.GetDefaultDataConverter()
+	}
+	return &CheckpointManager{client: c, runner: NewRunner(c, opts), ns: ns, dc: dc}
 }
 
 // List returns the checkpoints of workflowID's latest run and of the runs
@@ -202,7 +210,7 @@ func (m *CheckpointManager) runCheckpoints(ctx context.Context, workflowID, runI
 				continue
 			}
 			var cp Checkpoint
-			if err := json.Unmarshal(fields[key].GetData(), &cp); err != nil {
+			if err := m.dc.FromPayload(fields[key], &cp); err != nil {
 				return nil, fmt.Errorf("graflow: checkpoint %s of %s: %w", key, workflowID, err)
 			}
 			// A reset run copies the history before its reset point: the

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/signals"
@@ -85,7 +84,7 @@ func (f *feedback) takeChildAnswers(id string) (early []earlyAnswer, forward []c
 // to their descendants: their feedback signals and the feedback Updates
 // they accepted, in order. Answers a parent passed down on
 // childFeedbackSignal are the parent's own signals, not counted twice.
-// They are decoded with the default data converter.
+// They are decoded with the manager's data converter.
 func (m *CheckpointManager) childAnswers(ctx context.Context, children []*commonpb.WorkflowExecution) ([]childAnswer, error) {
 	var out []childAnswer
 	for _, c := range children {
@@ -98,7 +97,7 @@ func (m *CheckpointManager) childAnswers(ctx context.Context, children []*common
 				continue
 			}
 			var raw json.RawMessage
-			if err := converter.GetDefaultDataConverter().FromPayloads(s.input, &raw); err != nil {
+			if err := m.dc.FromPayloads(s.input, &raw); err != nil {
 				return nil, fmt.Errorf("graflow: an answer to child %s run %s: %w", c.GetWorkflowId(), c.GetRunId(), err)
 			}
 			a, err := signals.ParseAnswer(raw)

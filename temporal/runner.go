@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/failures"
@@ -22,6 +23,12 @@ type RunnerOptions struct {
 	// Namespace is the client's namespace ("" = "default"), used to check
 	// that it has graflow's search attribute GraflowAwaitingFeedback.
 	Namespace string
+	// DataConverter is the client's data converter (nil = the SDK's
+	// default). The client does not expose it, and a CheckpointManager
+	// decodes what it reads from histories (checkpoint memos, answers to
+	// child runs) with it: set it when the client encrypts payloads
+	// (client.Options.DataConverter, package codec).
+	DataConverter converter.DataConverter
 }
 
 // Runner is the client side: a graflow.Executor that starts each run as a

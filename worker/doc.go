@@ -16,7 +16,9 @@
 // (GRAFLOW_WORKER_ID, default "worker-<pid>"), --max-concurrent-tasks
 // (GRAFLOW_MAX_CONCURRENT_TASKS, default 0 = the SDK's default) and
 // --prompts-dir (GRAFLOW_PROMPTS_DIR) and --shutdown-grace
-// (GRAFLOW_SHUTDOWN_GRACE, default 30s). Flags beat environment variables,
+// (GRAFLOW_SHUTDOWN_GRACE, default 30s); --encryption-key-file
+// (GRAFLOW_ENCRYPTION_KEY_FILE) encrypts payloads (package codec), and must
+// be the same file as the starters'. Flags beat environment variables,
 // which beat the config file (./graflow.yaml or --config). It runs until
 // SIGINT or SIGTERM, then drains: polling stops at once, the tasks still
 // running get the shutdown grace to finish (those still running after it

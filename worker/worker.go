@@ -236,14 +236,19 @@ func run(ctx context.Context, cfg Config, s settings, logger *slog.Logger) error
 }
 
 // banner is the line a worker logs once it is ready: "worker <id> polling
-// task queue <q> at <address> (<n> tasks: a, b; <m> workflows: x)".
+// task queue <q> at <address> (<n> tasks: a, b; <m> workflows: x)", and
+// "; payloads encrypted with keys of <file>" with an encryption key file.
 func banner(s settings, tasks []string, workflows []*graflow.Workflow) string {
 	names := make([]string, len(workflows))
 	for i, wf := range workflows {
 		names[i] = wf.Name()
 	}
-	return fmt.Sprintf("worker %s polling task queue %s at %s (%d tasks: %s; %d workflows: %s)",
+	line := fmt.Sprintf("worker %s polling task queue %s at %s (%d tasks: %s; %d workflows: %s)",
 		s.WorkerID, s.TaskQueue, s.Address, len(tasks), listOrNone(tasks), len(names), listOrNone(names))
+	if s.EncryptionKeyFile != "" {
+		line += "; payloads encrypted with keys of " + s.EncryptionKeyFile
+	}
+	return line
 }
 
 func listOrNone(names []string) string {

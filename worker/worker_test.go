@@ -30,6 +30,7 @@ func isolate(t *testing.T) string {
 		"GRAFLOW_ADDRESS", "TEMPORAL_ADDRESS", "GRAFLOW_NAMESPACE", "TEMPORAL_NAMESPACE",
 		"GRAFLOW_TASK_QUEUE", "GRAFLOW_CONFIG", "GRAFLOW_WORKER_ID", "GRAFLOW_MAX_CONCURRENT_TASKS",
 		"GRAFLOW_API_KEY", "TEMPORAL_API_KEY", "GRAFLOW_LOG_LEVEL", "GRAFLOW_SHUTDOWN_GRACE",
+		"GRAFLOW_ENCRYPTION_KEY_FILE",
 	} {
 		t.Setenv(name, "")
 	}
@@ -155,6 +156,33 @@ func TestBanner(t *testing.T) {
 	s := settings{Config: cli.Config{Address: "h:1", TaskQueue: "q"}, WorkerID: "w1"}
 	assert.Equal(t, "worker w1 polling task queue q at h:1 (2 tasks: a, b; 1 workflows: etl)", banner(s, []string{"a", "b"}, []*graflow.Workflow{graflow.NewWorkflow("etl")}))
 	assert.Equal(t, "worker w1 polling task queue q at h:1 (0 tasks: none; 0 workflows: none)", banner(s, nil, nil))
+	s.EncryptionKeyFile = "/etc/keys"
+	assert.Equal(t, "worker w1 polling task queue q at h:1 (0 tasks: none; 0 workflows: none); payloads encrypted with keys of /etc/keys", banner(s, nil, nil))
+}
+
+// A bad key file stops the worker before it dials, naming the file.
+func TestBadEncryptionKeyFile(t *testing.T) {
+	dir := isolate(t)
+	keys := filepath.Join(dir, "keys")
+	require.NoError(t, os.WriteFile(keys, []byte("k1:c2hvcnQ=\n"), 0o600))
+	for _, tc := range []struct {
+		name, file, want string
+	}{
+		{"missing", filepath.Join(dir, "missing"), "missing"},
+		{"short key", keys, `line 1 (key "k1"): key has the wrong length: 5 bytes, want 32`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := Command(Config{})
+			cmd.SetArgs([]string{"--address", testutil.FreeAddress(t)})
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			t.Setenv("GRAFLOW_ENCRYPTION_KEY_FILE", tc.file)
+			err := cmd.Execute()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.file)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
 }
 
 func TestNoServer(t *testing.T) {

@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/graflow-go/graflow/codec"
 	"github.com/graflow-go/graflow/examples"
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/cli"
@@ -88,11 +91,12 @@ func (l *local) stop(logger *slog.Logger) {
 // until SIGINT or SIGTERM.
 func newDevCmd(a *app) *cobra.Command {
 	var (
-		dbFile   string
-		port     int
-		uiPort   int
-		noWorker bool
-		grace    time.Duration
+		dbFile    string
+		port      int
+		uiPort    int
+		codecPort int
+		noWorker  bool
+		grace     time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "dev",
@@ -102,7 +106,12 @@ data persists in a SQLite file, the Temporal Web UI, and an in-process worker
 with graflow's tasks. Workers and starters in other terminals connect to it
 (the command prints their command lines). Stops cleanly on Ctrl+C.
 
---address is ignored: the server listens on 127.0.0.1:--port.`,
+--address is ignored: the server listens on 127.0.0.1:--port.
+
+With an encryption key file (--encryption-key-file, GRAFLOW_ENCRYPTION_KEY_FILE)
+the in-process worker encrypts payloads, and the command also serves the remote
+codec endpoint on 127.0.0.1:--codec-port, which the Web UI is configured with:
+the UI shows decrypted payloads.`,
 		Example: `  starter dev
   starter dev --db-file /tmp/graflow.sqlite --port 7300 --ui-port 8300
   starter dev --no-worker            # only workers started with ./cmd/worker`,
@@ -120,17 +129,41 @@ with graflow's tasks. Workers and starters in other terminals connect to it
 			if noWorker {
 				queue = ""
 			}
-			l, err := startLocal(ctx, devserver.Options{
+			opts := devserver.Options{
 				DBFile:       dbFile,
 				FrontendPort: port,
 				UIPort:       uiPort,
 				Namespace:    cfg.Namespace,
 				Logger:       logger,
-			}, localWorker{taskQueue: queue, grace: grace}, logger)
+			}
+			var (
+				enc       *codec.Codec
+				codecSrv  *codecServer
+				codecHTTP lateHandler
+			)
+			if cfg.EncryptionKeyFile != "" {
+				if enc, err = cli.Codec(cfg); err != nil {
+					return err
+				}
+				if codecPort < 0 || codecPort > 65535 {
+					return fmt.Errorf("invalid --codec-port %d", codecPort)
+				}
+				if codecSrv, err = serveCodec(net.JoinHostPort("127.0.0.1", strconv.Itoa(codecPort)), &codecHTTP); err != nil {
+					return fmt.Errorf("%w (choose another port with --codec-port)", err)
+				}
+				defer codecSrv.stop()
+				opts.DataConverter = codec.NewDataConverter(enc)
+				opts.FailureConverter = codec.NewFailureConverter(opts.DataConverter)
+				opts.CodecEndpoint = codecSrv.URL()
+			}
+			l, err := startLocal(ctx, opts, localWorker{taskQueue: queue, grace: grace}, logger)
 			if err != nil {
 				return err
 			}
-			printDevBanner(cmd.ErrOrStderr(), l.srv, cfg, dbFile, !noWorker)
+			if enc != nil {
+				codecHTTP.set(codec.NewHTTPHandler(codec.HTTPOptions{AllowedOrigins: uiOrigins(l.srv.UIAddress())}, enc))
+			}
+			printDevBanner(cmd.ErrOrStderr(), l.srv, cfg, dbFile, !noWorker, codecSrv, enc)
 			<-ctx.Done()
 			if l.w != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "stopping: worker draining (running tasks have %s to finish)...\n", grace)
@@ -148,14 +181,22 @@ with graflow's tasks. Workers and starters in other terminals connect to it
 	fs.IntVar(&uiPort, "ui-port", defaultDevUIPort, "Web UI port on 127.0.0.1 (0 = free port, -1 = no UI)")
 	fs.BoolVar(&noWorker, "no-worker", false, "do not run an in-process worker")
 	fs.DurationVar(&grace, "shutdown-grace", defaultDevShutdownGrace, "on Ctrl+C, how long the in-process worker's running tasks may take to finish")
+	fs.IntVar(&codecPort, "codec-port", defaultCodecPort, "with an encryption key file: port of the codec endpoint on 127.0.0.1 (0 = free port)")
 	return cmd
 }
 
 // printDevBanner tells where the server is and how to use it from other
 // terminals.
-func printDevBanner(w io.Writer, srv *devserver.Server, cfg cli.Config, dbFile string, withWorker bool) {
+func printDevBanner(w io.Writer, srv *devserver.Server, cfg cli.Config, dbFile string, withWorker bool, codecSrv *codecServer, enc *codec.Codec) {
 	addr := srv.FrontendAddress()
 	conn := "--address " + addr
+	if enc != nil {
+		keys := cfg.EncryptionKeyFile
+		if abs, err := filepath.Abs(keys); err == nil {
+			keys = abs
+		}
+		conn += " --encryption-key-file " + keys
+	}
 	if cfg.Namespace != cli.DefaultNamespace {
 		conn += " --namespace " + cfg.Namespace
 	}
@@ -183,6 +224,10 @@ func printDevBanner(w io.Writer, srv *devserver.Server, cfg cli.Config, dbFile s
 		fmt.Fprintf(&b, "  web UI:    %s\n", ui)
 	}
 	fmt.Fprintf(&b, "  database:  %s\n", db)
+	if enc != nil {
+		fmt.Fprintf(&b, "  payloads:  encrypted, key %s (keys: %s)\n", enc.CurrentKeyID(), strings.Join(enc.KeyIDs(), ", "))
+		fmt.Fprintf(&b, "  codec:     %s (the Web UI decodes with it)\n", codecSrv.URL())
+	}
 	if withWorker {
 		fmt.Fprintf(&b, "  worker:    in-process on task queue %s (%d tasks)\n",
 			cfg.TaskQueue, len(graflow.DefaultRegistry.Names()))
@@ -197,6 +242,9 @@ func printDevBanner(w io.Writer, srv *devserver.Server, cfg cli.Config, dbFile s
 	fmt.Fprintf(&b, "  go run ./cmd/worker %s\n", conn)
 	fmt.Fprintf(&b, "  go run ./cmd/starter run %s %s\n", name, starterConn)
 	fmt.Fprintf(&b, "  go run ./cmd/starter list\n")
+	if codecSrv != nil {
+		fmt.Fprintf(&b, "  temporal workflow show --address %s --workflow-id <id> --codec-endpoint %s\n", addr, codecSrv.URL())
+	}
 	fmt.Fprintf(&b, "\nPress Ctrl+C to stop.\n")
 	_, _ = io.WriteString(w, b.String())
 }

@@ -11,6 +11,8 @@
 //	starter result <workflow-id> [--run-id R]      wait for a run, print its result
 //	starter dev [--db-file F] [--port P] [--ui-port U]
 //	                                               local server + Web UI + worker until Ctrl+C
+//	starter codec-server [--port P] [--ui-origin URL]…
+//	                                               remote codec endpoint for the Web UI and temporal CLI
 //
 // run and start take --workflow-id ID, --start NODE and any number of
 // --input key=value (the value is JSON when it parses as JSON, else a
@@ -24,7 +26,10 @@
 // TLS and API-key options for Temporal Cloud, --log-level and --config
 // (default ./graflow.yaml when it exists); flags beat environment variables,
 // which beat the config file. --ui-url (GRAFLOW_UI_URL) names the Web UI
-// so that the commands print a link to each run.
+// so that the commands print a link to each run. --encryption-key-file
+// (GRAFLOW_ENCRYPTION_KEY_FILE) encrypts every payload with package codec;
+// workers need the same file, and `starter dev` then serves the codec
+// endpoint and points its Web UI at it.
 //
 // Results go to stdout, progress and logs to stderr. On failure the command
 // prints "Error: ..." on stderr and exits 1.

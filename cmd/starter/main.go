@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/graflow-go/graflow/internal/cli"
 	"github.com/graflow-go/graflow/temporal"
@@ -97,9 +98,10 @@ stdout, progress and logs on stderr.`,
 		c.GroupID = groupRuns
 		root.AddCommand(c)
 	}
-	dev := newDevCmd(a)
-	dev.GroupID = groupServer
-	root.AddCommand(dev)
+	for _, c := range []*cobra.Command{newDevCmd(a), newCodecServerCmd(a)} {
+		c.GroupID = groupServer
+		root.AddCommand(c)
+	}
 	root.AddCommand(newPromptsCmd(a))
 	return root
 }
@@ -120,11 +122,29 @@ func (a *app) connect(cmd *cobra.Command) (client.Client, temporal.RunnerOptions
 	if err != nil {
 		return nil, temporal.RunnerOptions{}, err
 	}
-	c, err := cli.DialConfig(cmd.Context(), cfg)
+	opts, err := cli.ClientOptions(cfg, os.Stderr)
 	if err != nil {
 		return nil, temporal.RunnerOptions{}, err
 	}
-	return c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace}, nil
+	c, err := cli.DialOptions(cmd.Context(), opts)
+	if err != nil {
+		return nil, temporal.RunnerOptions{}, err
+	}
+	return c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace, DataConverter: opts.DataConverter}, nil
+}
+
+// devConverters returns the data and failure converters of an embedded
+// server's client: those of the settings' encryption key file, or nil
+// (the SDK's defaults) without one.
+func devConverters(cfg cli.Config) (converter.DataConverter, converter.FailureConverter, error) {
+	if cfg.EncryptionKeyFile == "" {
+		return nil, nil, nil
+	}
+	opts, err := cli.ClientOptions(cfg, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return opts.DataConverter, opts.FailureConverter, nil
 }
 
 // uiURL returns the configured Web UI base URL, without trailing slash.

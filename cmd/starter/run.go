@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
-	"github.com/graflow-go/graflow/internal/cli"
 	"github.com/graflow-go/graflow/temporal"
 	"github.com/graflow-go/graflow/temporal/devserver"
 )
@@ -51,33 +50,43 @@ in-process worker, runs, and stops both.`,
 			ctx := cmd.Context()
 			stderr := cmd.ErrOrStderr()
 
-			var c client.Client
+			var (
+				c  client.Client
+				ro temporal.RunnerOptions
+			)
 			ui := a.uiURL()
 			if dev {
+				dc, fc, err := devConverters(cfg)
+				if err != nil {
+					return err
+				}
 				l, err := startLocal(ctx, devserver.Options{
-					DBFile:    dbFile,
-					UIPort:    uiPort,
-					Namespace: cfg.Namespace,
-					Logger:    logger,
+					DBFile:           dbFile,
+					UIPort:           uiPort,
+					Namespace:        cfg.Namespace,
+					Logger:           logger,
+					DataConverter:    dc,
+					FailureConverter: fc,
 				}, localWorker{taskQueue: cfg.TaskQueue}, logger)
 				if err != nil {
 					return err
 				}
 				defer l.stop(logger)
 				c = l.srv.Client()
+				ro = temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace, DataConverter: dc}
 				if l.srv.UIAddress() != "" {
 					ui = l.srv.UIAddress()
 				}
 				fmt.Fprintf(stderr, "dev server at %s with an in-process worker on task queue %s\n",
 					l.srv.FrontendAddress(), cfg.TaskQueue)
 			} else {
-				if c, err = cli.DialConfig(ctx, cfg); err != nil {
+				if c, ro, err = a.connect(cmd); err != nil {
 					return err
 				}
 				defer c.Close()
 			}
 
-			runner := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace})
+			runner := temporal.NewRunner(c, ro)
 			h, err := wf.Start(ctx, runner, opts...)
 			if err != nil {
 				return err

@@ -27,6 +27,9 @@ const (
 	KeyTLSServerName = "tls-server-name"
 	KeyAPIKey        = "api-key"
 	KeyLogLevel      = "log-level"
+	// KeyEncryptionKeyFile names the key file of the payload codec
+	// (package codec); "" = payloads are not encrypted.
+	KeyEncryptionKeyFile = "encryption-key-file"
 )
 
 // Defaults of the shared settings.
@@ -73,6 +76,9 @@ type Config struct {
 	APIKey string
 	// LogLevel is the level of the binaries' logs.
 	LogLevel slog.Level
+	// EncryptionKeyFile is the key file of the AES-256-GCM payload codec
+	// ("" = payloads are not encrypted). See package codec.
+	EncryptionKeyFile string
 }
 
 // TLSEnabled reports whether the connection uses TLS: as soon as any TLS
@@ -96,6 +102,7 @@ func AddFlags(cmd *cobra.Command, v *viper.Viper) error {
 	fs.String(KeyTLSServerName, "", "server name to verify with TLS")
 	fs.String(KeyAPIKey, "", "Temporal Cloud API key (enables TLS)")
 	fs.String(KeyLogLevel, DefaultLogLevel, "log level: debug, info, warn or error")
+	fs.String(KeyEncryptionKeyFile, "", `key file of the payload codec: encrypt payloads with AES-256-GCM (lines "<key-id>:<base64 of 32 bytes>"; the last, or the one marked "*", encrypts)`)
 
 	extra := map[string][]string{
 		KeyAddress:   {"TEMPORAL_ADDRESS"},
@@ -104,7 +111,7 @@ func AddFlags(cmd *cobra.Command, v *viper.Viper) error {
 	}
 	for _, key := range []string{
 		KeyAddress, KeyNamespace, KeyTaskQueue, KeyConfig, KeyTLSCert, KeyTLSKey,
-		KeyTLSCA, KeyTLSServerName, KeyAPIKey, KeyLogLevel,
+		KeyTLSCA, KeyTLSServerName, KeyAPIKey, KeyLogLevel, KeyEncryptionKeyFile,
 	} {
 		if err := BindFlag(v, cmd, key, extra[key]...); err != nil {
 			return err
@@ -171,6 +178,8 @@ func Load(v *viper.Viper) (Config, error) {
 		TLSCA:         v.GetString(KeyTLSCA),
 		TLSServerName: v.GetString(KeyTLSServerName),
 		APIKey:        strings.TrimSpace(v.GetString(KeyAPIKey)),
+
+		EncryptionKeyFile: strings.TrimSpace(v.GetString(KeyEncryptionKeyFile)),
 	}
 	level, err := ParseLevel(v.GetString(KeyLogLevel))
 	if err != nil {

@@ -20,7 +20,7 @@ var allEnv = []string{
 	"GRAFLOW_ADDRESS", "TEMPORAL_ADDRESS", "GRAFLOW_NAMESPACE", "TEMPORAL_NAMESPACE",
 	"GRAFLOW_TASK_QUEUE", "GRAFLOW_CONFIG", "GRAFLOW_TLS_CERT", "GRAFLOW_TLS_KEY",
 	"GRAFLOW_TLS_CA", "GRAFLOW_TLS_SERVER_NAME", "GRAFLOW_API_KEY", "TEMPORAL_API_KEY",
-	"GRAFLOW_LOG_LEVEL",
+	"GRAFLOW_LOG_LEVEL", "GRAFLOW_ENCRYPTION_KEY_FILE",
 }
 
 // clearEnv blanks every variable the settings read (viper ignores empty
@@ -74,6 +74,7 @@ task-queue: file-q
 api-key: file-key
 log-level: warn
 tls-server-name: file.example
+encryption-key-file: /file/keys
 `
 	tests := []struct {
 		name  string
@@ -104,6 +105,7 @@ tls-server-name: file.example
 				assert.Equal(t, "file-key", c.APIKey)
 				assert.Equal(t, slog.LevelWarn, c.LogLevel)
 				assert.Equal(t, "file.example", c.TLSServerName)
+				assert.Equal(t, "/file/keys", c.EncryptionKeyFile)
 				assert.Equal(t, DefaultConfigFile, filepath.Base(c.ConfigFile))
 				assert.True(t, c.TLSEnabled())
 			},
@@ -129,6 +131,7 @@ tls-server-name: file.example
 				"TEMPORAL_NAMESPACE": "tenv-ns", "GRAFLOW_NAMESPACE": "genv-ns",
 				"GRAFLOW_TASK_QUEUE": "genv-q", "GRAFLOW_API_KEY": "genv-key",
 				"GRAFLOW_LOG_LEVEL": "debug", "GRAFLOW_TLS_SERVER_NAME": "env.example",
+				"GRAFLOW_ENCRYPTION_KEY_FILE": "/env/keys",
 			},
 			check: func(t *testing.T, c Config) {
 				assert.Equal(t, "genv:7233", c.Address)
@@ -137,6 +140,7 @@ tls-server-name: file.example
 				assert.Equal(t, "genv-key", c.APIKey)
 				assert.Equal(t, slog.LevelDebug, c.LogLevel)
 				assert.Equal(t, "env.example", c.TLSServerName)
+				assert.Equal(t, "/env/keys", c.EncryptionKeyFile)
 			},
 		},
 		{
@@ -145,10 +149,11 @@ tls-server-name: file.example
 			env: map[string]string{
 				"TEMPORAL_ADDRESS": "tenv:7233", "GRAFLOW_ADDRESS": "genv:7233",
 				"GRAFLOW_NAMESPACE": "genv-ns", "GRAFLOW_TASK_QUEUE": "genv-q", "GRAFLOW_LOG_LEVEL": "debug",
+				"GRAFLOW_ENCRYPTION_KEY_FILE": "/env/keys",
 			},
 			args: []string{
 				"--address", "flag:7233", "--namespace", "flag-ns", "--task-queue", "flag-q",
-				"--log-level", "error", "--api-key", "flag-key",
+				"--log-level", "error", "--api-key", "flag-key", "--encryption-key-file", "/flag/keys",
 			},
 			check: func(t *testing.T, c Config) {
 				assert.Equal(t, "flag:7233", c.Address)
@@ -156,6 +161,7 @@ tls-server-name: file.example
 				assert.Equal(t, "flag-q", c.TaskQueue)
 				assert.Equal(t, slog.LevelError, c.LogLevel)
 				assert.Equal(t, "flag-key", c.APIKey)
+				assert.Equal(t, "/flag/keys", c.EncryptionKeyFile)
 			},
 		},
 		{

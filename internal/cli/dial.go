@@ -17,6 +17,8 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/graflow-go/graflow/codec"
 )
 
 // DialTimeout bounds Dial: connecting and the first round trip to the
@@ -44,22 +46,39 @@ func DialConfig(ctx context.Context, cfg Config) (client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	return DialOptions(ctx, opts)
+}
+
+// DialOptions dials with client options built by ClientOptions, with the
+// same timeout and errors as DialConfig.
+func DialOptions(ctx context.Context, opts client.Options) (client.Client, error) {
 	dialCtx, cancel := context.WithTimeout(ctx, DialTimeout)
 	defer cancel()
 	c, err := client.DialContext(dialCtx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach Temporal at %s: %s", cfg.Address, shortReason(ctx, err, cfg.TLSEnabled()))
+		return nil, fmt.Errorf("cannot reach Temporal at %s: %s", opts.HostPort, shortReason(ctx, err, opts.ConnectionOptions.TLS != nil))
 	}
 	return c, nil
 }
 
 // ClientOptions returns the SDK client options for cfg; the SDK's own logs
-// (warnings and errors) go to logOut.
+// (warnings and errors) go to logOut. With an encryption key file, the
+// options' DataConverter encrypts every payload with it (package codec)
+// and their FailureConverter moves failure messages and stack traces into
+// an encrypted payload (task errors often quote user data).
 func ClientOptions(cfg Config, logOut io.Writer) (client.Options, error) {
 	opts := client.Options{
 		HostPort:  cfg.Address,
 		Namespace: cfg.Namespace,
 		Logger:    SDKLogger(logOut, cfg.LogLevel),
+	}
+	if cfg.EncryptionKeyFile != "" {
+		c, err := Codec(cfg)
+		if err != nil {
+			return client.Options{}, err
+		}
+		opts.DataConverter = codec.NewDataConverter(c)
+		opts.FailureConverter = codec.NewFailureConverter(opts.DataConverter)
 	}
 	if cfg.TLSEnabled() {
 		tc, err := tlsConfig(cfg)
@@ -87,6 +106,15 @@ type namespaceHeader string
 // GetHeaders implements client.HeadersProvider.
 func (n namespaceHeader) GetHeaders(context.Context) (map[string]string, error) {
 	return map[string]string{NamespaceHeader: string(n)}, nil
+}
+
+// Codec loads the payload codec of cfg's encryption key file. It is an
+// error when no key file is configured.
+func Codec(cfg Config) (*codec.Codec, error) {
+	if cfg.EncryptionKeyFile == "" {
+		return nil, errors.New("no encryption key file: set --" + KeyEncryptionKeyFile + " or " + EnvName(KeyEncryptionKeyFile))
+	}
+	return codec.LoadKeyFile(cfg.EncryptionKeyFile)
 }
 
 // SDKLogger returns a logger for the Temporal SDK that writes to w through

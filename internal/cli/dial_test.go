@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/graflow-go/graflow/codec"
 	"github.com/graflow-go/graflow/internal/testutil"
 )
 
@@ -101,4 +107,37 @@ func TestClientOptionsTLS(t *testing.T) {
 	_, err = ClientOptions(Config{Address: "a:1", Namespace: "ns", TLSCA: "/does/not/exist.pem"}, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "TLS CA")
+}
+
+func TestClientOptionsEncryption(t *testing.T) {
+	opts, err := ClientOptions(Config{Address: "a:1", Namespace: "ns"}, nil)
+	require.NoError(t, err)
+	assert.Nil(t, opts.DataConverter, "no key file: the SDK's default converter")
+	assert.Nil(t, opts.FailureConverter)
+
+	dir := t.TempDir()
+	keys := filepath.Join(dir, "keys")
+	require.NoError(t, os.WriteFile(keys, []byte("k1:"+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))+"\n"), 0o600))
+	opts, err = ClientOptions(Config{Address: "a:1", Namespace: "ns", EncryptionKeyFile: keys}, nil)
+	require.NoError(t, err)
+	require.NotNil(t, opts.DataConverter)
+	require.NotNil(t, opts.FailureConverter)
+	p, err := opts.DataConverter.ToPayload("hunter2")
+	require.NoError(t, err)
+	assert.Equal(t, codec.EncodingEncrypted, string(p.GetMetadata()["encoding"]))
+	assert.Equal(t, "k1", string(p.GetMetadata()[codec.MetadataKeyID]))
+	f := opts.FailureConverter.ErrorToFailure(errors.New("task saw hunter2"))
+	assert.NotContains(t, f.GetMessage(), "hunter2")
+
+	bad := filepath.Join(dir, "bad")
+	require.NoError(t, os.WriteFile(bad, []byte("k1:AAAA\n"), 0o600))
+	_, err = ClientOptions(Config{Address: "a:1", Namespace: "ns", EncryptionKeyFile: bad}, nil)
+	var kf *codec.KeyFileError
+	require.ErrorAs(t, err, &kf)
+	assert.ErrorIs(t, err, codec.ErrKeyLength)
+	assert.Contains(t, err.Error(), bad)
+	assert.Contains(t, err.Error(), `"k1"`)
+
+	_, err = Codec(Config{})
+	assert.ErrorContains(t, err, "GRAFLOW_ENCRYPTION_KEY_FILE")
 }

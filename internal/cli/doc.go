@@ -26,6 +26,7 @@
 //	tls-server-name  --tls-server-name  GRAFLOW_TLS_SERVER_NAME               (server name to verify)
 //	api-key          --api-key          GRAFLOW_API_KEY, TEMPORAL_API_KEY     (Temporal Cloud API key)
 //	log-level        --log-level        GRAFLOW_LOG_LEVEL                     info (debug|info|warn|error)
+//	encryption-key-file --encryption-key-file GRAFLOW_ENCRYPTION_KEY_FILE     (payload codec keys; "" = no encryption)
 //
 // When two environment variables name one setting, the GRAFLOW_ one wins.
 // The config file is YAML whose keys are the setting names:
@@ -40,4 +41,7 @@
 // address and the reason, TLS ones included ("tls: certificate signed by
 // unknown authority", "tls: the server refused the handshake (client
 // certificate missing or not trusted?)").
+// With an encryption key file, ClientOptions encrypts every payload and
+// failure message with package codec; workers and starters need the same
+// file.
 package cli

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/primitives"
 	"go.temporal.io/server/temporal"
@@ -43,6 +44,14 @@ type Options struct {
 	// TLS, when set, serves the frontend over TLS (mutual TLS with
 	// TLSOptions.ClientCAFile); nil = plain gRPC.
 	TLS *TLSOptions
+	// DataConverter and FailureConverter are those of Client (nil = the
+	// SDK's defaults): set them to encrypt payloads (package codec).
+	DataConverter    converter.DataConverter
+	FailureConverter converter.FailureConverter
+	// CodecEndpoint is the remote codec endpoint the Web UI decodes
+	// payloads with (its browser calls <endpoint>/decode), e.g. a
+	// codec.NewHTTPHandler served by the caller; "" = none.
+	CodecEndpoint string
 }
 
 // Server is a running embedded Temporal server. Create it with Start and
@@ -154,7 +163,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 
 	// Web UI.
 	if uiPort > 0 {
-		ui, err := startUI(readyCtx, uiPort, s.frontendAddr, s.namespace, opts.TLS, errLogger)
+		ui, err := startUI(readyCtx, uiConfig{port: uiPort, frontend: s.frontendAddr, namespace: s.namespace, codecEndpoint: opts.CodecEndpoint, tls: opts.TLS}, errLogger)
 		if err != nil {
 			_ = s.Stop()
 			return nil, fmt.Errorf("devserver: start UI: %w", err)
@@ -164,7 +173,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 
 	// Client, and wait until the frontend serves the namespace.
-	if err := s.connect(readyCtx, opts.Logger); err != nil {
+	if err := s.connect(readyCtx, opts); err != nil {
 		_ = s.Stop()
 		return nil, fmt.Errorf("devserver: %w", err)
 	}
@@ -197,7 +206,7 @@ func startServer(ctx context.Context, srv temporal.Server, cleanup func()) error
 // connect dials the SDK client and waits until the namespace can be
 // described and lists the graflow search attributes, adding any that a
 // database created elsewhere lacks.
-func (s *Server) connect(ctx context.Context, logger *slog.Logger) error {
+func (s *Server) connect(ctx context.Context, opts Options) error {
 	var lastErr error
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
@@ -212,9 +221,11 @@ func (s *Server) connect(ctx context.Context, logger *slog.Logger) error {
 		}
 		if s.client == nil {
 			copts := client.Options{
-				HostPort:  s.frontendAddr,
-				Namespace: s.namespace,
-				Logger:    newClientLogger(logger),
+				HostPort:         s.frontendAddr,
+				Namespace:        s.namespace,
+				Logger:           newClientLogger(opts.Logger),
+				DataConverter:    opts.DataConverter,
+				FailureConverter: opts.FailureConverter,
 			}
 			if s.tls != nil {
 				tc, err := s.tls.clientConfig()

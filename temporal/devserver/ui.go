@@ -18,9 +18,18 @@ type webUI struct {
 	done chan struct{} // closed when srv.Start has returned
 }
 
+// uiConfig is what the embedded UI is started with.
+type uiConfig struct {
+	port          int
+	frontend      string
+	namespace     string
+	codecEndpoint string // "" = none
+	tls           *TLSOptions
+}
+
 // newUIServer builds the UI server. uiserver.NewServer panics on a bad
 // config; the panic is turned into an error.
-func newUIServer(port int, frontend, namespace string, tlsOpts *TLSOptions) (srv *uiserver.Server, err error) {
+func newUIServer(c uiConfig) (srv *uiserver.Server, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("create UI server: %v", r)
@@ -28,10 +37,13 @@ func newUIServer(port int, frontend, namespace string, tlsOpts *TLSOptions) (srv
 	}()
 	cfg := &uiconfig.Config{
 		Host:                loopback,
-		Port:                port,
-		TemporalGRPCAddress: frontend,
+		Port:                c.port,
+		TemporalGRPCAddress: c.frontend,
 		EnableUI:            true,
-		DefaultNamespace:    namespace,
+		DefaultNamespace:    c.namespace,
+		// The browser calls the codec endpoint itself, which must allow
+		// the UI's origin (CORS).
+		Codec: uiconfig.Codec{Endpoint: c.codecEndpoint},
 		// Plain HTTP on loopback: the CSRF cookie must not be marked Secure,
 		// or the browser drops it and every write action (signal, cancel,
 		// terminate...) of the UI fails.
@@ -39,7 +51,7 @@ func newUIServer(port int, frontend, namespace string, tlsOpts *TLSOptions) (srv
 		HideLogs:         true,
 		DisableNewsFetch: true,
 	}
-	if tlsOpts != nil {
+	if tlsOpts := c.tls; tlsOpts != nil {
 		// The UI's own connection to a TLS frontend.
 		cfg.TLS = uiconfig.TLS{
 			CaFile:                 tlsOpts.CAFile,
@@ -55,13 +67,14 @@ func newUIServer(port int, frontend, namespace string, tlsOpts *TLSOptions) (srv
 // startUI starts the UI server on 127.0.0.1:port and waits until it accepts
 // connections. The port must be free: when the UI server cannot listen it
 // exits the process (ui-server calls echo's Logger.Fatal).
-func startUI(ctx context.Context, port int, frontend, namespace string, tlsOpts *TLSOptions, logger *slog.Logger) (*webUI, error) {
+func startUI(ctx context.Context, c uiConfig, logger *slog.Logger) (*webUI, error) {
+	port := c.port
 	// Checked when the ports were picked; check again to narrow the window
 	// in which another process could take it.
 	if err := checkPortFree(port); err != nil {
 		return nil, fmt.Errorf("UI port %d is not available: %w", port, err)
 	}
-	srv, err := newUIServer(port, frontend, namespace, tlsOpts)
+	srv, err := newUIServer(c)
 	if err != nil {
 		return nil, err
 	}
