@@ -86,15 +86,10 @@ func waitPending(t *testing.T, workflowID, requestID string, cond ...func(signal
 	return env.WaitPending(t, workflowID, requestID, cond...)
 }
 
-// waitListed waits until visibility lists workflowID among the runs
-// awaiting feedback.
+// waitListed waits until visibility lists workflowID as awaiting feedback.
 func waitListed(t *testing.T, workflowID string) {
 	t.Helper()
-	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		runs, err := fc().ListAwaiting(context.Background())
-		require.NoError(ct, err)
-		require.True(ct, slices.ContainsFunc(runs, func(a signals.Awaiting) bool { return a.WorkflowID == workflowID }))
-	}, 30*time.Second, 100*time.Millisecond)
+	env.WaitListed(t, workflowID)
 }
 
 // awaitingAttribute returns the run's GraflowAwaitingFeedback.

@@ -189,6 +189,18 @@ func (e *Env) WaitPending(t *testing.T, workflowID, requestID string, cond ...fu
 	return found
 }
 
+// WaitListed waits until visibility lists workflowID among the runs
+// awaiting feedback (search attribute GraflowAwaitingFeedback).
+func (e *Env) WaitListed(t *testing.T, workflowID string) {
+	t.Helper()
+	fc := e.Feedback()
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		runs, err := fc.ListAwaiting(context.Background())
+		require.NoError(ct, err)
+		require.True(ct, slices.ContainsFunc(runs, func(a signals.Awaiting) bool { return a.WorkflowID == workflowID }))
+	}, 30*time.Second, 100*time.Millisecond)
+}
+
 // ResultOf waits up to 2 minutes for the run's result.
 func ResultOf(t *testing.T, h *graflow.Handle) (*graflow.Result, error) {
 	t.Helper()
@@ -208,7 +220,8 @@ func Ask(id string, in c.AskIn) *graflow.Instance {
 // HITLAnswers is scenario 89 on the server: approval (yes, and no with a
 // reason), text, a selection among fast/balanced/thorough, a multiple
 // selection and a custom answer, each answered within the timeout through
-// the signals client's validated Update, and a text answered by Signal
+// the signals client's validated Update, and a text answered by Signal;
+// each run is listed by visibility as awaiting feedback while it waits
 // (prefix names the runs).
 func (e *Env) HITLAnswers(t *testing.T, prefix string) {
 	for name, tc := range map[string]struct {
@@ -232,6 +245,7 @@ func (e *Env) HITLAnswers(t *testing.T, prefix string) {
 			h, err := Flow(t, Ask("asker", tc.in)).Start(context.Background(), e.ConformRunner, graflow.WorkflowID(id))
 			require.NoError(t, err)
 			e.WaitPending(t, id, "q")
+			e.WaitListed(t, id)
 			if tc.signal {
 				require.NoError(t, e.Feedback().Signal(context.Background(), id, tc.answer))
 			} else {
