@@ -54,8 +54,8 @@ func (s *Server) URL(db string) string {
 // environment is left alone).
 func (s *Server) Stop() error { return s.stop() }
 
-// notFound explains how to get PostgreSQL.
-var notFound = errors.New("PostgreSQL not found: the PostgreSQL tests need either " + EnvDSN +
+// errNotFound explains how to get PostgreSQL.
+var errNotFound = errors.New("PostgreSQL not found: the PostgreSQL tests need either " + EnvDSN +
 	" (postgres://user:password@host:port/postgres, a user with CREATEDB) or a local installation" +
 	" with initdb and pg_ctl (Debian/Ubuntu: apt-get install postgresql; .ci/run does this)")
 
@@ -70,7 +70,7 @@ func binDir() (string, error) {
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	slices.SortFunc(dirs, func(a, b string) int { return version(a) - version(b) })
 	if len(dirs) == 0 {
-		return "", notFound
+		return "", errNotFound
 	}
 	return filepath.Dir(dirs[len(dirs)-1]), nil
 }
