@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/pgtest"
 	"github.com/graflow-go/graflow/temporal"
 	"github.com/graflow-go/graflow/temporal/devserver"
 )
@@ -22,8 +23,9 @@ import (
 const taskQueue = "bench"
 
 var (
-	verbose *bool
-	stalls  *int
+	verbose  *bool
+	stalls   *int
+	postgres *bool
 )
 
 func main() {
@@ -32,6 +34,7 @@ func main() {
 	only := flag.String("only", "", "comma-separated workloads to run (default all), e.g. W6,W7")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole bench to this file")
 	stalls = flag.Int("stalls", 0, "then run this many single-local-task runs in a row and count the waits over 2 s")
+	postgres = flag.Bool("postgres", false, "run on a server on PostgreSQL with 4 history shards and the server's default dynamic config ("+pgtest.EnvDSN+", else a local throw-away cluster)")
 	flag.Parse()
 	if *profile != "" {
 		f, err := os.Create(*profile)
@@ -54,7 +57,16 @@ func main() {
 }
 
 func run(ctx context.Context, runs int) error {
-	srv, err := devserver.Start(ctx, devserver.Options{UIPort: -1})
+	opts := devserver.Options{UIPort: -1}
+	if *postgres {
+		pg, err := pgtest.Start()
+		if err != nil {
+			return err
+		}
+		defer pg.Stop()
+		opts.Postgres = &devserver.Postgres{URL: pg.URL(fmt.Sprintf("graflow_bench_%d", os.Getpid())), Temporary: true}
+	}
+	srv, err := devserver.Start(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,7 @@ package e2e_test
 
 import (
 	"context"
-	"regexp"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,42 +13,6 @@ import (
 	c "github.com/graflow-go/graflow/e2e/conformance"
 	"github.com/graflow-go/graflow/graflow"
 )
-
-var unsafeID = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
-
-// run executes wf on the conformance worker under a workflow id derived
-// from the test's name.
-func run(t *testing.T, wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*graflow.Result, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	id := unsafeID.ReplaceAllString(t.Name(), "_")
-	return wf.Execute(ctx, conformRunner, append([]graflow.ExecuteOption{graflow.WorkflowID(id)}, opts...)...)
-}
-
-// flow builds a workflow named after the test from nodes.
-func flow(t *testing.T, nodes ...graflow.Node) *graflow.Workflow { return flowWith(t, nil, nodes...) }
-
-// flowWith is flow with workflow options.
-func flowWith(t *testing.T, opts []graflow.WorkflowOption, nodes ...graflow.Node) *graflow.Workflow {
-	wf := graflow.NewWorkflow(unsafeID.ReplaceAllString(strings.ReplaceAll(t.Name(), "/", "_"), "_"), opts...)
-	wf.Add(nodes...)
-	return wf
-}
-
-func step(id string) *graflow.Instance { return c.Step.Instance(id, nil) }
-
-func value[T any](t *testing.T, res *graflow.Result) T {
-	t.Helper()
-	var v T
-	require.NoError(t, res.Value(&v))
-	return v
-}
-
-func channelLog(t *testing.T, res *graflow.Result) []string {
-	t.Helper()
-	return channelValue[[]string](t, res, "log")
-}
 
 // Scenarios 9-22: parameter resolution and results.
 func TestParameters(t *testing.T) {

@@ -52,13 +52,6 @@ func eventuallyClosed(t *testing.T, id string) enumspb.WorkflowExecutionStatus {
 	return st
 }
 
-func channelValue[T any](t *testing.T, res *graflow.Result, key string) T {
-	t.Helper()
-	var v T
-	require.NoError(t, res.Channel.Get(key, &v), key)
-	return v
-}
-
 // Scenario 58 with §4 item 8: TerminateWorkflow in a branch child (one per
 // branch, in a batch, or a grandchild) completes the whole run with its
 // result; the spawning task's successor never runs.

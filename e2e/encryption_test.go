@@ -83,7 +83,7 @@ func TestEncryptedPayloads(t *testing.T) {
 
 	w, err := spawnWorkerEnv("testworker", c.EncryptedQueue, "e2e-encrypted", env)
 	require.NoError(t, err)
-	defer w.kill(syscall.SIGTERM)
+	defer w.Kill(syscall.SIGTERM)
 
 	opts, err := cli.ClientOptions(cli.Config{Address: srv.FrontendAddress(), Namespace: srv.Namespace(), EncryptionKeyFile: keys}, nil)
 	require.NoError(t, err)

@@ -1,33 +1,18 @@
 package e2e_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/graflow-go/graflow/examples"
-	"github.com/graflow-go/graflow/graflow"
 )
 
 // TestExamples runs every example on the real server through the cmd/worker
 // process and checks its printed result.
 func TestExamples(t *testing.T) {
 	t.Parallel()
-	for _, ex := range examples.All() {
-		t.Run(ex.Name, func(t *testing.T) {
-			t.Parallel()
-			opts := append([]graflow.ExecuteOption{graflow.WorkflowID("e2e-" + ex.Name)}, ex.Options...)
-			res, err := ex.Workflow().Execute(context.Background(), exampleRunner, opts...)
-			got, err := ex.Printed(res, err)
-			require.NoError(t, err)
-			require.Equal(t, ex.Output, got)
-			if !ex.Fails {
-				require.Equal(t, "e2e-"+ex.Name, res.WorkflowID)
-				require.NotEmpty(t, res.RunID)
-			}
-		})
-	}
+	env.Examples(t)
 }
 
 // A task's TaskContext.Prompts is the worker's manager: the conformance

@@ -1,15 +1,10 @@
 package e2e_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -58,42 +53,10 @@ func TestRetries(t *testing.T) {
 }
 
 // A worker killed with SIGKILL in the middle of a 5-second task: another
-// worker takes the task over, the run completes, the task ran at most
-// twice and its channel write is there exactly once. The task's own retry
-// budget is 0: crashes are retried regardless.
+// worker takes the task over (harness.Env.WorkerKilledMidTask).
 func TestWorkerKilledMidTask(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	trace := filepath.Join(dir, "attempts.log")
-	first, err := spawnWorker("testworker", c.CrashQueue, "crash-1")
-	require.NoError(t, err)
-
-	wf := flow(t, graflow.Chain(c.SlowWriter.Instance("slow", graflow.Params{"path": trace, "seconds": 5}), step("after")))
-	h, err := wf.Start(context.Background(), conformRunner, graflow.WorkflowID("kill-9"))
-	require.NoError(t, err)
-
-	require.Eventually(t, func() bool { return strings.Contains(readFile(trace), "start 1") }, 30*time.Second, 50*time.Millisecond)
-	first.kill(syscall.SIGKILL)
-	second, err := spawnWorker("testworker", c.CrashQueue, "crash-2")
-	require.NoError(t, err)
-	t.Cleanup(func() { second.kill(syscall.SIGTERM) })
-
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	res, err := h.Result(ctx)
-	require.NoError(t, err)
-	t.Logf("attempts:\n%s", readFile(trace))
-	assert.LessOrEqual(t, strings.Count(readFile(trace), "start"), 2)
-	assert.Equal(t, 1, strings.Count(readFile(trace), "done"))
-	var writes []string
-	require.NoError(t, res.Channel.Get("writes", &writes))
-	assert.Equal(t, []string{"slow"}, writes)
-	assert.Equal(t, []string{"after"}, channelLog(t, res))
-}
-
-func readFile(path string) string {
-	b, _ := os.ReadFile(path)
-	return string(b)
+	env.WorkerKilledMidTask(t)
 }
 
 // Distributed execution: the branches of one group spread over several
@@ -103,7 +66,7 @@ func TestBranchesSpreadOverWorkers(t *testing.T) {
 	for i := range 3 {
 		w, err := spawnWorker("testworker", c.SpreadQueue, fmt.Sprintf("spread-%d", i), "--max-concurrent-tasks", "2")
 		require.NoError(t, err)
-		t.Cleanup(func() { w.kill(syscall.SIGTERM) })
+		t.Cleanup(func() { w.Kill(syscall.SIGTERM) })
 	}
 	nodes := make([]graflow.Node, 6)
 	for i := range nodes {

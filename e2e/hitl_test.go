@@ -78,35 +78,18 @@ func answerCLI(t *testing.T, workflowID string, answer []string) string {
 	return r.stdout
 }
 
-var fc = sync.OnceValue(func() *signals.Client { return signals.NewClient(srv.Client()) })
+var fc = sync.OnceValue(func() *signals.Client { return env.Feedback() })
 
-// waitPending waits until requestID is listed by the run's pending-feedback
-// Query and returns it.
+// waitPending waits until requestID is pending in the run.
 func waitPending(t *testing.T, workflowID, requestID string, cond ...func(signals.Pending) bool) signals.Pending {
 	t.Helper()
-	var found signals.Pending
-	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		pending, err := fc().Pending(context.Background(), workflowID)
-		require.NoError(ct, err)
-		i := slices.IndexFunc(pending, func(p signals.Pending) bool { return p.RequestID == requestID })
-		require.GreaterOrEqual(ct, i, 0, "%s not pending in %s: %+v", requestID, workflowID, pending)
-		for _, ok := range cond {
-			require.True(ct, ok(pending[i]))
-		}
-		found = pending[i]
-	}, 60*time.Second, 50*time.Millisecond)
-	return found
+	return env.WaitPending(t, workflowID, requestID, cond...)
 }
 
-// waitListed waits until visibility lists workflowID among the runs
-// awaiting feedback.
+// waitListed waits until visibility lists workflowID as awaiting feedback.
 func waitListed(t *testing.T, workflowID string) {
 	t.Helper()
-	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		runs, err := fc().ListAwaiting(context.Background())
-		require.NoError(ct, err)
-		require.True(ct, slices.ContainsFunc(runs, func(a signals.Awaiting) bool { return a.WorkflowID == workflowID }))
-	}, 30*time.Second, 100*time.Millisecond)
+	env.WaitListed(t, workflowID)
 }
 
 // awaitingAttribute returns the run's GraflowAwaitingFeedback.
@@ -130,25 +113,11 @@ func replays(t *testing.T, workflowID string) {
 	require.NoError(t, replayer.ReplayWorkflowHistory(nil, fetchHistory(t, workflowID)))
 }
 
-func resultOf(t *testing.T, h *graflow.Handle) (*graflow.Result, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	return h.Result(ctx)
-}
-
 func startExample(t *testing.T, ex examples.Example, id string) *graflow.Handle {
 	t.Helper()
 	h, err := ex.Workflow().Start(context.Background(), exampleRunner, append(slices.Clone(ex.Options), graflow.WorkflowID(id))...)
 	require.NoError(t, err)
 	return h
-}
-
-func ask(id string, in c.AskIn) *graflow.Instance {
-	raw, _ := json.Marshal(in)
-	var p graflow.Params
-	_ = json.Unmarshal(raw, &p)
-	return c.Ask.Instance(id, p)
 }
 
 // Every HITL example of Graflow's guide, run by the cmd/worker process and
@@ -364,7 +333,7 @@ func TestHITLAnswerWhileWorkerDown(t *testing.T) {
 		handles = append(handles, h)
 		waitPending(t, h.WorkflowID, "go")
 	}
-	first.kill(syscall.SIGKILL)
+	first.Kill(syscall.SIGKILL)
 
 	r := feedbackCLI(t, "approve", handles[0].WorkflowID, "go", "--signal", "--by", "carol")
 	require.NoError(t, r.err, r.stderr)
@@ -382,7 +351,7 @@ func TestHITLAnswerWhileWorkerDown(t *testing.T) {
 
 	second, err := spawnWorker("testworker", c.HIDownQueue, "hitl-down-2")
 	require.NoError(t, err)
-	t.Cleanup(func() { second.kill(syscall.SIGTERM) })
+	t.Cleanup(func() { second.Kill(syscall.SIGTERM) })
 	select {
 	case err := <-exited:
 		require.NoError(t, err, "stderr: %s", stderr)
@@ -413,34 +382,10 @@ func TestHITLConformance(t *testing.T) {
 		return h
 	}
 
-	// 89: approval (yes, and no with a reason), text, and a selection
-	// among fast/balanced/thorough, answered within the timeout.
+	// 89: every kind of answer (harness.Env.HITLAnswers).
 	t.Run("89_answers", func(t *testing.T) {
 		t.Parallel()
-		for name, tc := range map[string]struct {
-			in     c.AskIn
-			answer signals.Answer
-			want   string
-		}{
-			"approved":  {c.AskIn{Kind: "approval"}, signals.Approve("q"), "approved"},
-			"rejected":  {c.AskIn{Kind: "approval"}, signals.Reject("q", "too risky"), "rejected: too risky"},
-			"text":      {c.AskIn{Kind: "text"}, signals.Text("q", "hello"), "hello"},
-			"selection": {c.AskIn{Kind: "selection", Options: []string{"fast", "balanced", "thorough"}}, signals.Select("q", "balanced"), "balanced"},
-			"multi":     {c.AskIn{Kind: "multi_selection", Options: []string{"fast", "balanced", "thorough"}}, signals.Select("q", "thorough", "fast"), "thorough,fast"},
-			"custom":    {c.AskIn{Kind: "custom"}, signals.Custom("q", map[string]any{"n": 1}), `{"n":1}`},
-		} {
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				tc.in.ID, tc.in.TimeoutMS = "q", 60_000
-				id := "e2e-hitl-89-" + name
-				h := start(t, id, ask("asker", tc.in))
-				waitPending(t, id, "q")
-				answer(t, id, tc.answer)
-				res, err := resultOf(t, h)
-				require.NoError(t, err)
-				assert.Equal(t, tc.want, value[string](t, res))
-			})
-		}
+		env.HITLAnswers(t, "e2e-hitl-89-")
 	})
 
 	// 90: channel_key gets the value and the whole response.
@@ -594,7 +539,7 @@ func TestHITLAcrossContinueAsNew(t *testing.T) {
 	runs := 0
 	var token []byte
 	for {
-		resp, err := srv.Client().WorkflowService().ListWorkflowExecutions(context.Background(), listRequest(id, token))
+		resp, err := srv.Client().WorkflowService().ListWorkflowExecutions(context.Background(), env.ListRequest(id, token))
 		require.NoError(t, err)
 		runs += len(resp.GetExecutions())
 		if token = resp.GetNextPageToken(); len(token) == 0 {

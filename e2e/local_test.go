@@ -73,7 +73,7 @@ func TestLocalLongLoopContinuesAsNew(t *testing.T) {
 	require.NoError(t, res.Channel.Get("sum", &sum))
 	assert.Equal(t, float64(until*(until+1)/2), sum)
 	runs, largest := 0, 0
-	page, err := srv.Client().ListWorkflow(context.Background(), listRequest(res.WorkflowID, nil))
+	page, err := srv.Client().ListWorkflow(context.Background(), env.ListRequest(res.WorkflowID, nil))
 	require.NoError(t, err)
 	for _, e := range page.Executions {
 		runs++
@@ -96,10 +96,10 @@ func TestLocalWorkerKilledMidTask(t *testing.T) {
 	h, err := wf.Start(context.Background(), runner, graflow.WorkflowID("kill-9-local"))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return strings.Contains(readFile(trace), "start") }, 30*time.Second, 50*time.Millisecond)
-	first.kill(syscall.SIGKILL)
+	first.Kill(syscall.SIGKILL)
 	second, err := spawnWorker("testworker", c.LocalCrashQueue, "crash-local-2")
 	require.NoError(t, err)
-	t.Cleanup(func() { second.kill(syscall.SIGTERM) })
+	t.Cleanup(func() { second.Kill(syscall.SIGTERM) })
 	res, err := resultOf(t, h)
 	require.NoError(t, err)
 	t.Logf("attempts:\n%s", readFile(trace))

@@ -90,12 +90,12 @@ func TestResumeKeepsFeedbackAnswers(t *testing.T) {
 				var te *graflow.TaskError
 				require.ErrorAs(t, err, &te)
 				assert.Equal(t, "step_3", te.TaskID)
-				buggy.kill(syscall.SIGTERM)
+				buggy.Kill(syscall.SIGTERM)
 				before := strings.Fields(readFile(trace))
 
 				fixed, err := spawnWorker("testworker", c.RecoveryQueue, id+"-fixed")
 				require.NoError(t, err)
-				defer fixed.kill(syscall.SIGTERM)
+				defer fixed.Kill(syscall.SIGTERM)
 				h, err = manager.ResumeFromLatest(ctx, id)
 				require.NoError(t, err)
 				res, err := resultOf(t, h)
@@ -128,7 +128,7 @@ func TestResumeRunningCompletedTerminated(t *testing.T) {
 	manager := temporal.NewCheckpointManager(srv.Client(), temporal.RunnerOptions{TaskQueue: c.TaskQueue})
 	fixed, err := spawnWorker("testworker", c.RecoveryQueue, "e2e-resume-states")
 	require.NoError(t, err)
-	defer fixed.kill(syscall.SIGTERM)
+	defer fixed.Kill(syscall.SIGTERM)
 	start := func(t *testing.T, id string) (*graflow.Handle, string) {
 		t.Helper()
 		trace := filepath.Join(t.TempDir(), "trace.log")
@@ -191,7 +191,7 @@ func TestResumeAcrossContinueAsNew(t *testing.T) {
 	manager := temporal.NewCheckpointManager(srv.Client(), temporal.RunnerOptions{TaskQueue: c.TaskQueue})
 	fixed, err := spawnWorker("testworker", c.RecoveryQueue, "e2e-resume-chain")
 	require.NoError(t, err)
-	defer fixed.kill(syscall.SIGTERM)
+	defer fixed.Kill(syscall.SIGTERM)
 	const until = 700
 	id := "e2e-resume-chain"
 	trace := filepath.Join(t.TempDir(), "trace.log")

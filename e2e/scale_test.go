@@ -12,7 +12,6 @@ import (
 
 	c "github.com/graflow-go/graflow/e2e/conformance"
 	"github.com/graflow-go/graflow/graflow"
-	"github.com/graflow-go/graflow/temporal"
 )
 
 // A 10,000-branch dynamic fan-out whose members read a key and Add,
@@ -20,33 +19,7 @@ import (
 // merged exactly once, and no run's history passes 12,000 events.
 func TestScaleDynamicFanOut(t *testing.T) {
 	t.Parallel()
-	const width, base = 10000, 7
-	start := time.Now()
-	res, err := run(t, flow(t, graflow.Chain(c.ScaleFanOut.Instance("fan", graflow.Params{"width": width}), c.ScaleCount.Instance("total", nil))),
-		graflow.InitialChannel(map[string]any{"base": base}))
-	require.NoError(t, err)
-	elapsed := time.Since(start)
-	var total int
-	require.NoError(t, res.Value(&total))
-	assert.Equal(t, width, total)
-	assert.Equal(t, float64(width*base+width*(width-1)/2), channelValue[float64](t, res, "sum"))
-	items := channelValue[[]int](t, res, "items")
-	slices.Sort(items)
-	assert.Len(t, items, width)
-	assert.Len(t, slices.Compact(items), width, "no append merged twice")
-	for i := range width {
-		require.Equal(t, i, channelValue[int](t, res, fmt.Sprintf("leaf_%05d", i)))
-	}
-
-	cl := srv.Client()
-	largest, runs := historyLength(t, cl, res.WorkflowID), 1
-	for b := 1; b <= (width+temporal.BranchesPerBatch-1)/temporal.BranchesPerBatch; b++ {
-		n := historyLength(t, cl, fmt.Sprintf("%s/leaves/batch-%d", res.WorkflowID, b))
-		largest = max(largest, n)
-		runs++
-	}
-	t.Logf("%d-branch dynamic fan-out: %v, %d runs, largest history %d events", width, elapsed.Round(time.Millisecond), runs, largest)
-	assert.LessOrEqual(t, largest, 12000)
+	env.DynamicFanOut(t, 10000, 12000)
 }
 
 // A 5,000-iteration NextIteration loop completes across several
@@ -73,7 +46,7 @@ func TestScaleIterationLoop(t *testing.T) {
 	largest := 0
 	var token []byte
 	for {
-		page, err := srv.Client().ListWorkflow(ctx, listRequest(res.WorkflowID, token))
+		page, err := srv.Client().ListWorkflow(ctx, env.ListRequest(res.WorkflowID, token))
 		require.NoError(t, err)
 		for _, e := range page.Executions {
 			runs++

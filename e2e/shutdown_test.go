@@ -14,6 +14,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	c "github.com/graflow-go/graflow/e2e/conformance"
+	"github.com/graflow-go/graflow/e2e/harness"
 	"github.com/graflow-go/graflow/graflow"
 )
 
@@ -43,21 +44,17 @@ func activityAttempts(t *testing.T, workflowID, activityType string) []int32 {
 
 // waitExit waits up to limit for the worker process to exit and returns its
 // exit code (-1 when it was still running and had to be killed).
-func waitExit(t *testing.T, w *workerProc, limit time.Duration) int {
+func waitExit(t *testing.T, w *harness.Worker, limit time.Duration) int {
 	t.Helper()
-	select {
-	case <-w.done:
-		return w.cmd.ProcessState.ExitCode()
-	case <-time.After(limit):
-		_ = w.cmd.Process.Kill()
-		<-w.done
+	code, exited := w.Wait(limit)
+	if !exited {
 		t.Errorf("worker did not exit within %s", limit)
-		return -1
 	}
+	return code
 }
 
-func workerLog(w *workerProc) string {
-	b, _ := os.ReadFile(w.log)
+func workerLog(w *harness.Worker) string {
+	b, _ := os.ReadFile(w.Log)
 	return string(b)
 }
 
@@ -69,14 +66,14 @@ func TestWorkerDrainsOnSIGTERM(t *testing.T) {
 	trace := filepath.Join(t.TempDir(), "attempts.log")
 	w, err := spawnWorker("testworker", c.DrainQueue, "drain-1", "--shutdown-grace", "30s")
 	require.NoError(t, err)
-	t.Cleanup(func() { w.kill(syscall.SIGKILL) })
+	t.Cleanup(func() { w.Kill(syscall.SIGKILL) })
 
 	wf := flow(t, graflow.Chain(c.SlowDrain.Instance("slow", graflow.Params{"path": trace, "seconds": 3}), step("after")))
 	h, err := wf.Start(context.Background(), conformRunner, graflow.WorkflowID("drain-sigterm"))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return strings.Contains(readFile(trace), "start 1") }, 30*time.Second, 20*time.Millisecond)
 
-	require.NoError(t, w.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, w.Signal(syscall.SIGTERM))
 	sent := time.Now()
 	code := waitExit(t, w, 20*time.Second)
 	t.Logf("exit %d after %s; log:\n%s", code, time.Since(sent), workerLog(w))
@@ -101,14 +98,14 @@ func TestWorkerGraceShorterThanTask(t *testing.T) {
 	trace := filepath.Join(t.TempDir(), "attempts.log")
 	first, err := spawnWorker("testworker", c.DrainShortQueue, "drain-short-1", "--shutdown-grace", "1s")
 	require.NoError(t, err)
-	t.Cleanup(func() { first.kill(syscall.SIGKILL) })
+	t.Cleanup(func() { first.Kill(syscall.SIGKILL) })
 
 	wf := flow(t, graflow.Chain(c.SlowDrainShort.Instance("slow", graflow.Params{"path": trace, "seconds": 6}), step("after")))
 	h, err := wf.Start(context.Background(), conformRunner, graflow.WorkflowID("drain-short"))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return strings.Contains(readFile(trace), "start 1") }, 30*time.Second, 20*time.Millisecond)
 
-	require.NoError(t, first.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, first.Signal(syscall.SIGTERM))
 	sent := time.Now()
 	code := waitExit(t, first, 15*time.Second)
 	took := time.Since(sent)
@@ -119,7 +116,7 @@ func TestWorkerGraceShorterThanTask(t *testing.T) {
 
 	second, err := spawnWorker("testworker", c.DrainShortQueue, "drain-short-2")
 	require.NoError(t, err)
-	t.Cleanup(func() { second.kill(syscall.SIGTERM) })
+	t.Cleanup(func() { second.Kill(syscall.SIGTERM) })
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	res, err := h.Result(ctx)

@@ -70,7 +70,7 @@ func TestMutualTLS(t *testing.T) {
 	w, err := spawnWorker("worker", tlsQueue, "e2e-tls", "--address", addr,
 		"--tls-ca", f.CA, "--tls-cert", f.ClientCert, "--tls-key", f.ClientKey)
 	require.NoError(t, err)
-	t.Cleanup(func() { w.kill(syscall.SIGTERM) })
+	t.Cleanup(func() { w.Kill(syscall.SIGTERM) })
 
 	// The starter with environment variables.
 	stdout, stderr, code := runBinary(t, 2*time.Minute, []string{

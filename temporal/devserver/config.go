@@ -44,11 +44,13 @@ var searchAttributes = map[string]enumspb.IndexedValueType{
 	"GraflowWorkflow":         enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 }
 
-// dynamicConfigValues returns the dynamic config of the dev server. The
-// keys come from the server's typed settings, so a key renamed in a server
-// upgrade breaks the build instead of being silently ignored, and every
-// value is checked against its setting's type.
-func dynamicConfigValues() (dynamicconfig.StaticClient, error) {
+// dynamicConfigValues returns the dynamic config of the server: with tuned
+// (SQLite), the dev server's single-machine tuning; without (PostgreSQL),
+// the server's defaults except what an embedded server needs to stop
+// cleanly. The keys come from the server's typed settings, so a key renamed
+// in a server upgrade breaks the build instead of being silently ignored,
+// and every value is checked against its setting's type.
+func dynamicConfigValues(tuned bool) (dynamicconfig.StaticClient, error) {
 	const unthrottled = 100_000
 	dc := dynamicconfig.StaticClient{}
 	var errs []error
@@ -58,6 +60,22 @@ func dynamicConfigValues() (dynamicconfig.StaticClient, error) {
 			return
 		}
 		dc[s.Key()] = v
+	}
+
+	// The worker service starts some system SDK workers and never stops
+	// them (server v1.32.1): the parent-close-policy processor and the
+	// scanners' workers. Their pollers would outlive Stop and poll the dead
+	// (or, later, a reused) port forever. Without the processor the history
+	// service applies parent close policies itself; the task-queue and
+	// history scanners only garbage-collect a long-lived cluster. This is
+	// the only change from the server's defaults that an untuned server
+	// keeps: it is about the server living inside a process that outlives
+	// it, not about speed.
+	set(dynamicconfig.EnableParentClosePolicyWorker, false)
+	set(dynamicconfig.TaskQueueScannerEnabled, false)
+	set(dynamicconfig.HistoryScannerEnabled, false)
+	if !tuned {
+		return dc, errors.Join(errs...)
 	}
 
 	// With one history shard the queue readers are capped at 20 reads/s per
@@ -84,16 +102,6 @@ func dynamicConfigValues() (dynamicconfig.StaticClient, error) {
 	set(dynamicconfig.HistoryPersistenceMaxQPS, 45_000)
 	set(dynamicconfig.MatchingPersistenceMaxQPS, 10_000)
 	set(dynamicconfig.HistoryCacheHostLevelMaxSize, 8096)
-
-	// The worker service starts some system SDK workers and never stops
-	// them (server v1.32.1): the parent-close-policy processor and the
-	// scanners' workers. Their pollers would outlive Stop and poll the dead
-	// (or, later, a reused) port forever. Without the processor the history
-	// service applies parent close policies itself; the task-queue and
-	// history scanners only garbage-collect a long-lived cluster.
-	set(dynamicconfig.EnableParentClosePolicyWorker, false)
-	set(dynamicconfig.TaskQueueScannerEnabled, false)
-	set(dynamicconfig.HistoryScannerEnabled, false)
 
 	// One partition per task queue: with the default four, tasks and polls
 	// land on random partitions and meet only after forwarding, which made
@@ -202,6 +210,14 @@ func prepareStore(cfg *config.SQL, inMemory bool, namespaces []string) error {
 			return fmt.Errorf("create schema in %s: %w", cfg.DatabaseName, err)
 		}
 	}
+	return createNamespaces(cfg, namespaces)
+}
+
+// createNamespaces creates the namespaces with graflow's search attributes
+// mapped to the store's pre-allocated columns, directly in the database
+// (the server's helper for SQLite writes through the generic SQL plugin
+// API, so it serves PostgreSQL too). Existing namespaces are left alone.
+func createNamespaces(cfg *config.SQL, namespaces []string) error {
 	nsConfigs := make([]*sqliteschema.NamespaceConfig, 0, len(namespaces))
 	for _, ns := range namespaces {
 		nc, err := sqliteschema.NewNamespaceConfig(clusterName, ns, false, searchAttributes)
@@ -226,7 +242,7 @@ func isAlreadyExists(err error) bool {
 // memory is returned: the plugin never closes its pooled connection, so the
 // database itself would otherwise live as long as the process.
 func wipeMemoryStore(cfg *config.SQL) error {
-	db, err := sqliteAdminDB(cfg)
+	db, err := sqlAdminDB(cfg)
 	if err != nil {
 		return err
 	}
@@ -249,8 +265,15 @@ func wipeMemoryStore(cfg *config.SQL) error {
 	return db.Exec("VACUUM")
 }
 
+// stores are the persistence stores of a server: one SQLite database for
+// everything, or PostgreSQL's history and visibility databases.
+type stores struct {
+	history, visibility *config.SQL // visibility is nil for SQLite
+	shards              int32
+}
+
 // serverConfig builds the static config of the Temporal server.
-func serverConfig(ps ports, sql *config.SQL) *config.Config {
+func serverConfig(ps ports, st stores) *config.Config {
 	svc := func(grpcPort, membershipPort, httpPort int) config.Service {
 		return config.Service{RPC: config.RPC{
 			GRPCPort:       grpcPort,
@@ -264,8 +287,16 @@ func serverConfig(ps ports, sql *config.SQL) *config.Config {
 	conf.Global.Membership.BroadcastAddress = loopback
 	conf.Persistence.DefaultStore = storeName
 	conf.Persistence.VisibilityStore = storeName
-	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{storeName: {SQL: sql}}
+	conf.Persistence.NumHistoryShards = st.shards
+	conf.Persistence.DataStores = map[string]config.DataStore{storeName: {SQL: st.history}}
+	if st.visibility != nil {
+		conf.Persistence.DefaultStore = postgresStoreName
+		conf.Persistence.VisibilityStore = postgresVisibilityStoreName
+		conf.Persistence.DataStores = map[string]config.DataStore{
+			postgresStoreName:           {SQL: st.history},
+			postgresVisibilityStoreName: {SQL: st.visibility},
+		}
+	}
 	conf.ClusterMetadata = &cluster.Config{
 		EnableGlobalNamespace:    false,
 		FailoverVersionIncrement: 10,
@@ -299,8 +330,8 @@ func serverConfig(ps ports, sql *config.SQL) *config.Config {
 }
 
 // serverOptions returns the options for temporal.NewServer.
-func serverOptions(conf *config.Config, ps ports, logger log.Logger) ([]temporal.ServerOption, error) {
-	dc, err := dynamicConfigValues()
+func serverOptions(conf *config.Config, ps ports, logger log.Logger, tuned bool) ([]temporal.ServerOption, error) {
+	dc, err := dynamicConfigValues(tuned)
 	if err != nil {
 		return nil, err
 	}
@@ -322,8 +353,8 @@ func serverOptions(conf *config.Config, ps ports, logger log.Logger) ([]temporal
 	}, nil
 }
 
-// sqliteAdminDB opens the store described by cfg (through the plugin's
-// connection pool, so an in-memory database is the server's own).
-func sqliteAdminDB(cfg *config.SQL) (sqlplugin.AdminDB, error) {
+// sqlAdminDB opens the store described by cfg (through the plugin's
+// connection pool, so an in-memory SQLite database is the server's own).
+func sqlAdminDB(cfg *config.SQL) (sqlplugin.AdminDB, error) {
 	return sql.NewSQLAdminDB(sqlplugin.DbKindUnknown, cfg, resolver.NewNoopResolver(), log.NewNoopLogger(), metrics.NoopMetricsHandler)
 }

@@ -38,6 +38,13 @@ type Options struct {
 	// Namespace is created (if missing) and used by Client; "" means
 	// "default". The namespace "default" is always created as well.
 	Namespace string
+	// Postgres, when set, stores everything in PostgreSQL instead of
+	// SQLite (DBFile must then be ""), and the server runs as users'
+	// servers do: 4 history shards and the server's default dynamic config
+	// (task-queue partitions, queue-reader and API rate limits, caches).
+	// The only settings kept from the dev server are the ones an embedded
+	// server needs to stop cleanly (no system workers left polling).
+	Postgres *Postgres
 	// Logger receives the server's and the client's warnings and errors
 	// (their info logs are very noisy and dropped). nil discards all logs.
 	Logger *slog.Logger
@@ -68,6 +75,10 @@ type Server struct {
 	logLevel *slog.LevelVar
 	sqlCfg   *config.SQL
 	inMemory bool
+	// visCfg is the visibility store on PostgreSQL (nil on SQLite);
+	// temporary says both databases are dropped on Stop.
+	visCfg    *config.SQL
+	temporary bool
 
 	stopOnce sync.Once
 	stopErr  error
@@ -119,31 +130,49 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 
 	// Store: schema and namespaces with search attributes.
-	if opts.DBFile == "" {
+	namespaces := []string{defaultNamespace}
+	if s.namespace != defaultNamespace {
+		namespaces = append(namespaces, s.namespace)
+	}
+	st := stores{shards: 1}
+	switch {
+	case opts.Postgres != nil:
+		if opts.DBFile != "" {
+			return nil, errors.New("devserver: DBFile and Postgres are exclusive")
+		}
+		if s.sqlCfg, s.visCfg, err = postgresStores(opts.Postgres); err != nil {
+			return nil, fmt.Errorf("devserver: %w", err)
+		}
+		s.temporary = opts.Postgres.Temporary
+		st = stores{history: s.sqlCfg, visibility: s.visCfg, shards: postgresShards}
+		if err := preparePostgres(s.sqlCfg, s.visCfg, s.temporary, namespaces); err != nil {
+			s.wipe()
+			return nil, fmt.Errorf("devserver: %w", err)
+		}
+	case opts.DBFile == "":
 		s.inMemory = true
 		s.sqlCfg = sqlConfig("", "graflow-devserver-"+primitives.NewUUID().String())
-	} else {
+	default:
 		path, err := resolveDBFile(opts.DBFile)
 		if err != nil {
 			return nil, fmt.Errorf("devserver: %w", err)
 		}
 		s.sqlCfg = sqlConfig(path, "")
 	}
-	namespaces := []string{defaultNamespace}
-	if s.namespace != defaultNamespace {
-		namespaces = append(namespaces, s.namespace)
-	}
-	if err := prepareStore(s.sqlCfg, s.inMemory, namespaces); err != nil {
-		s.wipe()
-		return nil, fmt.Errorf("devserver: %w", err)
+	if s.visCfg == nil {
+		st.history = s.sqlCfg
+		if err := prepareStore(s.sqlCfg, s.inMemory, namespaces); err != nil {
+			s.wipe()
+			return nil, fmt.Errorf("devserver: %w", err)
+		}
 	}
 
 	// Server.
-	conf := serverConfig(ps, s.sqlCfg)
+	conf := serverConfig(ps, st)
 	if opts.TLS != nil {
 		conf.Global.TLS = opts.TLS.rootTLS()
 	}
-	serverOpts, err := serverOptions(conf, ps, newServerLogger(opts.Logger, s.logLevel))
+	serverOpts, err := serverOptions(conf, ps, newServerLogger(opts.Logger, s.logLevel), s.visCfg == nil)
 	if err != nil {
 		s.wipe()
 		return nil, fmt.Errorf("devserver: %w", err)
@@ -330,9 +359,13 @@ func (s *Server) stop() error {
 	return err
 }
 
-// wipe empties an in-memory database (best effort).
+// wipe empties an in-memory database and drops temporary PostgreSQL
+// databases (best effort).
 func (s *Server) wipe() {
 	if s.inMemory && s.sqlCfg != nil {
 		_ = wipeMemoryStore(s.sqlCfg)
+	}
+	if s.temporary && s.visCfg != nil {
+		_ = dropPostgresStores(s.sqlCfg, s.visCfg)
 	}
 }

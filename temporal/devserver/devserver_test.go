@@ -3,6 +3,7 @@ package devserver
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,8 +24,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
+	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 
+	"github.com/graflow-go/graflow/internal/pgtest"
 	"github.com/graflow-go/graflow/internal/testutil"
 )
 
@@ -103,10 +106,20 @@ func TestInMemoryServer(t *testing.T) {
 	require.Equal(t, "default", ns.GetNamespaceInfo().GetName())
 	requireSearchAttributes(t, ctx, srv)
 
+	greet(t, ctx, srv, "greet-1")
+	stopServer(t, srv)
+}
+
+// greet runs greetWorkflow as id with a worker and checks its result and
+// its custom search attributes.
+func greet(t *testing.T, ctx context.Context, srv *Server, id string) {
+	t.Helper()
+	c := srv.Client()
 	w := runWorker(t, c, "devserver-test")
+	defer w.Stop()
 	begin := time.Now()
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                    "greet-1",
+		ID:                    id,
 		TaskQueue:             "devserver-test",
 		TypedSearchAttributes: sdktemporal.NewSearchAttributes(graflowWorkflowKey.ValueSet("greet")),
 	}, greetWorkflow, "graflow")
@@ -116,14 +129,47 @@ func TestInMemoryServer(t *testing.T) {
 	require.Equal(t, "hello graflow", out)
 	t.Logf("workflow took %v", time.Since(begin))
 
-	desc, err := c.DescribeWorkflowExecution(ctx, "greet-1", run.GetRunID())
+	desc, err := c.DescribeWorkflowExecution(ctx, id, run.GetRunID())
 	require.NoError(t, err)
 	fields := desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()
 	require.Contains(t, fields, "GraflowAwaitingFeedback")
 	require.Contains(t, fields, "GraflowWorkflow")
+}
 
-	w.Stop()
+// On PostgreSQL the databases and schemas are created on first start and
+// reused on the next; a temporary store starts empty and is dropped on
+// Stop.
+func TestPostgresServer(t *testing.T) {
+	pg, err := pgtest.Start()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pg.Stop() })
+	url := pg.URL(fmt.Sprintf("graflow_devserver_%d", time.Now().UnixNano()))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	srv := mustStart(t, Options{UIPort: -1, Postgres: &Postgres{URL: url}})
+	requireSearchAttributes(t, ctx, srv)
+	greet(t, ctx, srv, "greet-pg")
 	stopServer(t, srv)
+
+	srv = mustStart(t, Options{UIPort: -1, Namespace: "other", Postgres: &Postgres{URL: url}})
+	_, err = srv.Client().DescribeWorkflowExecution(ctx, "greet-pg", "")
+	require.Error(t, err, "another namespace")
+	c, err := client.NewClientFromExisting(srv.Client(), client.Options{Namespace: "default"})
+	require.NoError(t, err)
+	_, err = c.DescribeWorkflowExecution(ctx, "greet-pg", "")
+	require.NoError(t, err, "kept across restarts")
+	c.Close()
+	stopServer(t, srv)
+
+	srv = mustStart(t, Options{UIPort: -1, Postgres: &Postgres{URL: url, Temporary: true}})
+	_, err = srv.Client().DescribeWorkflowExecution(ctx, "greet-pg", "")
+	var notFound *serviceerror.NotFound
+	require.ErrorAs(t, err, &notFound, "a temporary store starts empty")
+	stopServer(t, srv)
+	history, _, err := postgresStores(&Postgres{URL: url})
+	require.NoError(t, err)
+	require.Error(t, setupSchema(history, sqlplugin.DbKindMain, postgresSchema), "dropped on Stop")
 }
 
 func TestInMemoryServersAreIsolated(t *testing.T) {

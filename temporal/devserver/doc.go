@@ -34,6 +34,17 @@
 // the server's own clients (Client, its system workers, the Web UI) then
 // connect with the CA and client certificate given there.
 //
+// With Options.Postgres the server runs on PostgreSQL instead (plugin
+// postgres12: a history and a visibility database, created with their
+// schemas and the namespaces on first start) the way users' servers run:
+// 4 history shards and the server's default dynamic config, so four
+// partitions per task queue, the stock queue-reader limits (a workflow's
+// sequential steps take ~45 ms each instead of ~3.5 ms) and the stock API
+// rate limits. Only the three system-worker switches above are kept; they
+// concern the server living inside a process, not its speed. A Temporary
+// store is dropped on Stop. The e2e/postgres suite and `go run ./bench
+// -postgres` use it.
+//
 // Limitations: the server's SQLite connection pool keeps one connection per
 // database open for the life of the process (a server stopped and started
 // again on the same file in one process reuses it); an in-memory database is
