@@ -39,12 +39,12 @@ finished run and a run no worker polls are described alike.`,
   starter describe etl-1a2b3c4d --json | jq '.tasks[] | select(.state=="failed")'`,
 		Args: oneArg("workflow id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, _, err := a.connect(cmd)
+			c, ro, err := a.connect(cmd)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			run, err := runview.Load(cmd.Context(), c, args[0], runID, nil)
+			run, err := runview.Load(cmd.Context(), c, args[0], runID, ro.DataConverter)
 			if err != nil {
 				return err
 			}

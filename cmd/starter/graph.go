@@ -55,12 +55,12 @@ block; dot renders with Graphviz ("dot -Tsvg").`,
 					return err
 				}
 			} else {
-				c, _, err := a.connect(cmd)
+				c, ro, err := a.connect(cmd)
 				if err != nil {
 					return err
 				}
 				defer c.Close()
-				run, err := runview.Load(cmd.Context(), c, workflowID, runID, nil)
+				run, err := runview.Load(cmd.Context(), c, workflowID, runID, ro.DataConverter)
 				if err != nil {
 					return err
 				}

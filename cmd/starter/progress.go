@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"golang.org/x/term"
 
 	"github.com/graflow-go/graflow/internal/flowgraph"
@@ -22,11 +23,11 @@ const lineRefresh = 100 * time.Millisecond
 // once the command has its result.
 const progressDrain = 2 * time.Second
 
-// showProgress follows run workflowID/runID on w until the run closes or
+// showProgress follows run workflowID/runID on w (payloads decoded by dc) until the run closes or
 // ctx ends: on a terminal one line redrawn in place, otherwise one line per
 // task that starts or ends. It reads the run's history by long poll, so it
 // adds nothing to the run. The returned stop waits for it to finish.
-func showProgress(ctx context.Context, w io.Writer, c client.Client, workflowID, runID string) (stop func()) {
+func showProgress(ctx context.Context, w io.Writer, c client.Client, dc converter.DataConverter, workflowID, runID string) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	tty := isTerminal(w)
@@ -34,7 +35,7 @@ func showProgress(ctx context.Context, w io.Writer, c client.Client, workflowID,
 	var lastLine string
 	go func() {
 		defer close(done)
-		_ = runview.Follow(ctx, c, workflowID, runID, nil, func(changes []runview.Change, p runview.Progress) {
+		_ = runview.Follow(ctx, c, workflowID, runID, dc, func(changes []runview.Change, p runview.Progress) {
 			if !tty {
 				for _, ch := range changes {
 					if line := changeLine(ch); line != "" {

@@ -47,7 +47,7 @@ none).`,
 			defer c.Close()
 			ctx := cmd.Context()
 			if !of.quiet {
-				defer showProgress(ctx, cmd.ErrOrStderr(), c, workflowID, runID)()
+				defer showProgress(ctx, cmd.ErrOrStderr(), c, ro.DataConverter, workflowID, runID)()
 			}
 			res, err := temporal.NewRunner(c, ro).Result(ctx, workflowID, runID)
 			if err != nil {

@@ -93,7 +93,7 @@ in-process worker, runs, and stops both.`,
 			}
 			printStarted(stderr, ui, cfg.Namespace, h.WorkflowID, h.RunID)
 			if !of.quiet {
-				defer showProgress(ctx, stderr, c, h.WorkflowID, h.RunID)()
+				defer showProgress(ctx, stderr, c, ro.DataConverter, h.WorkflowID, h.RunID)()
 			}
 			res, err := h.Result(ctx)
 			if err != nil {

@@ -61,7 +61,7 @@ func Load(ctx context.Context, c client.Client, workflowID, runID string, dc con
 	run.Status = StatusName(info.GetStatus())
 	if len(info.GetMemo().GetFields()) > 0 {
 		// Checkpoints are memo entries; List also walks continue-as-new.
-		if run.Checkpoints, err = temporal.NewCheckpointManager(c, temporal.RunnerOptions{}).List(ctx, workflowID); err != nil {
+		if run.Checkpoints, err = temporal.NewCheckpointManager(c, temporal.RunnerOptions{DataConverter: dc}).List(ctx, workflowID); err != nil {
 			return nil, err
 		}
 	}
