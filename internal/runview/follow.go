@@ -114,8 +114,8 @@ func Follow(ctx context.Context, c client.Client, workflowID, runID string, dc c
 		}
 		if e.child != "" {
 			cr := children[e.child]
-			if err := cr.Apply(e.ev); err != nil {
-				continue
+			if cr == nil || cr.Apply(e.ev) != nil {
+				continue // a child of the run before continue-as-new, or an event it cannot read
 			}
 			r.fromChild(cr)
 		} else {

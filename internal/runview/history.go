@@ -97,10 +97,13 @@ type startInput struct {
 	Resume  *struct {
 		NextAuto int `json:"next_auto"`
 	} `json:"resume"`
-	Child *struct {
-		Group   string   `json:"group"`
-		Members []string `json:"members"`
-	} `json:"child"`
+	Child *childInput `json:"child"`
+}
+
+// childInput is what a child run's input says of its branches.
+type childInput struct {
+	Group   string   `json:"group"`
+	Members []string `json:"members"`
 }
 
 // Apply adds one history event.
@@ -132,7 +135,10 @@ func (r *reader) Apply(ev *historypb.HistoryEvent) error {
 		return r.marker(ev, at)
 	case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 		a := ev.GetActivityTaskScheduledEventAttributes()
-		var in activities.Input
+		var in struct { // of activities.Input, what describes the task
+			TaskID  string `json:"task_id"`
+			Attempt int    `json:"attempt"`
+		}
 		if err := r.decode(a.GetInput(), &in); err != nil {
 			return fmt.Errorf("runview: input of activity %s: %w", a.GetActivityId(), err)
 		}
@@ -169,13 +175,12 @@ func (r *reader) Apply(ev *historypb.HistoryEvent) error {
 		r.closed(ev.GetActivityTaskCanceledEventAttributes().GetScheduledEventId(), flowgraph.Canceled, "", at)
 	case enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
 		a := ev.GetStartChildWorkflowExecutionInitiatedEventAttributes()
-		var in startInput
+		var in struct{ Child childInput } // not the channel snapshot each child carries
 		_ = r.decode(a.GetInput(), &in)
-		c := &Child{WorkflowID: a.GetWorkflowId(), Status: "Starting"}
-		if in.Child != nil {
-			c.Members = in.Child.Members
-			r.groupOf(in.Child.Group)
-			r.groupChildren[in.Child.Group] = append(r.groupChildren[in.Child.Group], c)
+		c := &Child{WorkflowID: a.GetWorkflowId(), Status: "Starting", Members: in.Child.Members}
+		if g := in.Child.Group; g != "" {
+			r.groupOf(g)
+			r.groupChildren[g] = append(r.groupChildren[g], c)
 		}
 		r.children[c.WorkflowID] = c
 		r.setMembers(c.Members, flowgraph.Scheduled)
@@ -406,7 +411,6 @@ func cmpOr(a, b string) string {
 // graph order (those not reached too), then tasks the graph lacks.
 func (r *reader) Run() *Run {
 	run := r.run
-	run.Graph = r.run.Graph
 	run.Graph.Nodes = slices.Clone(r.run.Graph.Nodes)
 	inDynamic := map[string]bool{}
 	for _, n := range run.Graph.Nodes {
