@@ -53,10 +53,8 @@ func NewRunner(reg *graflow.Registry, c client.Client, logger *slog.Logger, opts
 	return r
 }
 
-// Run is the activity body for every registered task: it runs in.Task.
-func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
-	r.running.Add(1)
-	defer r.running.Add(-1)
+// run runs in.Task: the body of Run without its telemetry.
+func (r *Runner) run(ctx context.Context, in Input) (*Output, error) {
 	info := activity.GetInfo(ctx)
 	task, ok := r.registry.Lookup(in.Task)
 	if !ok {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/cli"
+	"github.com/graflow-go/graflow/internal/telemetry"
 	"github.com/graflow-go/graflow/prompts"
 	"github.com/graflow-go/graflow/temporal"
 )
@@ -34,6 +35,9 @@ const (
 	// keyShutdownGrace is how long a stopping worker lets its running tasks
 	// finish (GRAFLOW_SHUTDOWN_GRACE, a duration).
 	keyShutdownGrace = "shutdown-grace"
+	// keyMetricsAddr is the host:port of the Prometheus endpoint
+	// (GRAFLOW_METRICS_ADDR; "" = none).
+	keyMetricsAddr = "metrics-addr"
 )
 
 // DefaultShutdownGrace is the default of --shutdown-grace: how long a worker
@@ -77,6 +81,8 @@ type settings struct {
 	// ShutdownGrace is how long running tasks may take to finish once the
 	// worker is told to stop; then they are canceled and retried elsewhere.
 	ShutdownGrace time.Duration
+	// MetricsAddr is the host:port of the Prometheus endpoint ("" = none).
+	MetricsAddr string
 }
 
 // Command returns the worker command of cfg, for programs that add it to
@@ -101,6 +107,13 @@ func newCommand(name string, run func(context.Context, settings, *slog.Logger) e
 graflow's interpreter workflow (for every workflow name) and the registered
 tasks, until SIGINT or SIGTERM.
 
+With --metrics-addr the worker serves the SDK's metrics and graflow's
+(graflow_tasks_started_total, graflow_tasks_succeeded_total,
+graflow_tasks_failed_total, graflow_task_latency_seconds) for Prometheus on
+http://<addr>/metrics. With OTEL_EXPORTER_OTLP_ENDPOINT (or
+OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, it exports a span per run and per
+task attempt over OTLP, configured by the standard OTEL_* variables.
+
 On SIGINT or SIGTERM the worker stops polling and lets the tasks it is
 running finish for up to --shutdown-grace; tasks still running then are
 canceled and Temporal runs them again on another worker. It exits 0.
@@ -109,7 +122,8 @@ Settings come from flags, then environment variables (GRAFLOW_*, plus
 TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TEMPORAL_API_KEY), then the config
 file (./graflow.yaml or --config), then defaults.`,
 		Example: fmt.Sprintf(`  %[1]s --address 127.0.0.1:7233
-  GRAFLOW_WORKER_ID=w1 %[1]s --max-concurrent-tasks 8`, name),
+  GRAFLOW_WORKER_ID=w1 %[1]s --max-concurrent-tasks 8
+  OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 %[1]s --metrics-addr :9464`, name),
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -131,6 +145,7 @@ file (./graflow.yaml or --config), then defaults.`,
 	cmd.Flags().Int(keyMaxConcurrentTasks, 0, "maximum task bodies running at once (0 = SDK default)")
 	cmd.Flags().String(keyPromptsDir, "", "directory of the YAML prompts tasks read (default ./prompts)")
 	cmd.Flags().Duration(keyShutdownGrace, DefaultShutdownGrace, "on SIGINT/SIGTERM, how long running tasks may take to finish")
+	cmd.Flags().String(keyMetricsAddr, "", `serve Prometheus metrics on http://<host:port>/metrics (e.g. ":9464"; "" = off)`)
 	err := cli.AddFlags(cmd, v)
 	if err == nil {
 		err = cli.BindFlag(v, cmd, keyWorkerID)
@@ -144,6 +159,9 @@ file (./graflow.yaml or --config), then defaults.`,
 	if err == nil {
 		err = cli.BindFlag(v, cmd, keyShutdownGrace)
 	}
+	if err == nil {
+		err = cli.BindFlag(v, cmd, keyMetricsAddr)
+	}
 	if err != nil {
 		cmd.RunE = func(*cobra.Command, []string) error { return err }
 	}
@@ -156,7 +174,12 @@ func load(v *viper.Viper) (settings, error) {
 	if err != nil {
 		return settings{}, err
 	}
-	s := settings{Config: cfg, WorkerID: strings.TrimSpace(v.GetString(keyWorkerID)), PromptsDir: v.GetString(keyPromptsDir)}
+	s := settings{
+		Config:      cfg,
+		WorkerID:    strings.TrimSpace(v.GetString(keyWorkerID)),
+		PromptsDir:  v.GetString(keyPromptsDir),
+		MetricsAddr: strings.TrimSpace(v.GetString(keyMetricsAddr)),
+	}
 	if s.PromptsDir == "" {
 		s.PromptsDir = v.GetString("prompts.dir")
 	}
@@ -190,7 +213,17 @@ func run(ctx context.Context, cfg Config, s settings, logger *slog.Logger) error
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	c, err := cli.DialConfig(ctx, s.Config)
+	tel, err := telemetry.Start(ctx, telemetry.Options{ServiceName: "graflow-worker", MetricsAddr: s.MetricsAddr})
+	if err != nil {
+		return err
+	}
+	defer shutdownTelemetry(tel, logger)
+	opts, err := cli.ClientOptions(s.Config, os.Stderr)
+	if err != nil {
+		return err
+	}
+	tel.Apply(&opts)
+	c, err := cli.DialOptions(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -212,7 +245,7 @@ func run(ctx context.Context, cfg Config, s settings, logger *slog.Logger) error
 	if err != nil {
 		return fmt.Errorf("worker %s: %w", s.WorkerID, err)
 	}
-	logger.Info(banner(s, reg.Names(), cfg.Workflows))
+	logger.Info(banner(s, reg.Names(), cfg.Workflows, tel))
 
 	done := make(chan any)
 	runDone := make(chan struct{})
@@ -236,9 +269,11 @@ func run(ctx context.Context, cfg Config, s settings, logger *slog.Logger) error
 }
 
 // banner is the line a worker logs once it is ready: "worker <id> polling
-// task queue <q> at <address> (<n> tasks: a, b; <m> workflows: x)", and
-// "; payloads encrypted with keys of <file>" with an encryption key file.
-func banner(s settings, tasks []string, workflows []*graflow.Workflow) string {
+// task queue <q> at <address> (<n> tasks: a, b; <m> workflows: x)", then
+// "; payloads encrypted with keys of <file>" with an encryption key file,
+// "; metrics on <url>" with a metrics endpoint and "; tracing over OTLP"
+// with tracing on.
+func banner(s settings, tasks []string, workflows []*graflow.Workflow, tel *telemetry.Telemetry) string {
 	names := make([]string, len(workflows))
 	for i, wf := range workflows {
 		names[i] = wf.Name()
@@ -248,7 +283,26 @@ func banner(s settings, tasks []string, workflows []*graflow.Workflow) string {
 	if s.EncryptionKeyFile != "" {
 		line += "; payloads encrypted with keys of " + s.EncryptionKeyFile
 	}
+	if url := tel.MetricsURL(); url != "" {
+		line += "; metrics on " + url
+	}
+	if tel.Tracing() {
+		line += "; tracing over OTLP"
+	}
 	return line
+}
+
+// telemetryFlushTimeout bounds the export of the last spans at exit.
+const telemetryFlushTimeout = 5 * time.Second
+
+// shutdownTelemetry exports the spans not yet exported and closes the
+// metrics endpoint; a failure is logged, the worker's exit is not changed.
+func shutdownTelemetry(tel *telemetry.Telemetry, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), telemetryFlushTimeout)
+	defer cancel()
+	if err := tel.Shutdown(ctx); err != nil {
+		logger.Warn("telemetry shutdown", "error", err)
+	}
 }
 
 func listOrNone(names []string) string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/cli"
+	"github.com/graflow-go/graflow/internal/telemetry"
 	"github.com/graflow-go/graflow/temporal"
 )
 
@@ -30,7 +32,7 @@ func isolate(t *testing.T) string {
 		"GRAFLOW_ADDRESS", "TEMPORAL_ADDRESS", "GRAFLOW_NAMESPACE", "TEMPORAL_NAMESPACE",
 		"GRAFLOW_TASK_QUEUE", "GRAFLOW_CONFIG", "GRAFLOW_WORKER_ID", "GRAFLOW_MAX_CONCURRENT_TASKS",
 		"GRAFLOW_API_KEY", "TEMPORAL_API_KEY", "GRAFLOW_LOG_LEVEL", "GRAFLOW_SHUTDOWN_GRACE",
-		"GRAFLOW_ENCRYPTION_KEY_FILE",
+		"GRAFLOW_ENCRYPTION_KEY_FILE", "GRAFLOW_METRICS_ADDR",
 	} {
 		t.Setenv(name, "")
 	}
@@ -66,8 +68,9 @@ func TestSettings(t *testing.T) {
 		wantMax int
 		wantQ   string
 		// wantGrace is the shutdown grace (0 = DefaultShutdownGrace).
-		wantGrace time.Duration
-		wantErr   string
+		wantGrace   time.Duration
+		wantMetrics string
+		wantErr     string
 	}{
 		{name: "defaults", wantID: pidID, wantQ: temporal.DefaultTaskQueue},
 		{
@@ -98,6 +101,17 @@ func TestSettings(t *testing.T) {
 			env:    map[string]string{"GRAFLOW_SHUTDOWN_GRACE": "2m"},
 			args:   []string{"--shutdown-grace", "5s"},
 			wantID: pidID, wantQ: temporal.DefaultTaskQueue, wantGrace: 5 * time.Second,
+		},
+		{
+			name:   "metrics address from file",
+			file:   "metrics-addr: 127.0.0.1:9000\n",
+			wantID: pidID, wantQ: temporal.DefaultTaskQueue, wantMetrics: "127.0.0.1:9000",
+		},
+		{
+			name:   "metrics address flag over env",
+			env:    map[string]string{"GRAFLOW_METRICS_ADDR": ":9001"},
+			args:   []string{"--metrics-addr", ":9464"},
+			wantID: pidID, wantQ: temporal.DefaultTaskQueue, wantMetrics: ":9464",
 		},
 		{
 			name:    "bad grace",
@@ -148,16 +162,41 @@ func TestSettings(t *testing.T) {
 				tt.wantGrace = DefaultShutdownGrace
 			}
 			assert.Equal(t, tt.wantGrace, s.ShutdownGrace)
+			assert.Equal(t, tt.wantMetrics, s.MetricsAddr)
 		})
 	}
 }
 
 func TestBanner(t *testing.T) {
+	off := &telemetry.Telemetry{}
 	s := settings{Config: cli.Config{Address: "h:1", TaskQueue: "q"}, WorkerID: "w1"}
-	assert.Equal(t, "worker w1 polling task queue q at h:1 (2 tasks: a, b; 1 workflows: etl)", banner(s, []string{"a", "b"}, []*graflow.Workflow{graflow.NewWorkflow("etl")}))
-	assert.Equal(t, "worker w1 polling task queue q at h:1 (0 tasks: none; 0 workflows: none)", banner(s, nil, nil))
+	assert.Equal(t, "worker w1 polling task queue q at h:1 (2 tasks: a, b; 1 workflows: etl)", banner(s, []string{"a", "b"}, []*graflow.Workflow{graflow.NewWorkflow("etl")}, off))
+	assert.Equal(t, "worker w1 polling task queue q at h:1 (0 tasks: none; 0 workflows: none)", banner(s, nil, nil, off))
 	s.EncryptionKeyFile = "/etc/keys"
-	assert.Equal(t, "worker w1 polling task queue q at h:1 (0 tasks: none; 0 workflows: none); payloads encrypted with keys of /etc/keys", banner(s, nil, nil))
+	assert.Equal(t, "worker w1 polling task queue q at h:1 (0 tasks: none; 0 workflows: none); payloads encrypted with keys of /etc/keys", banner(s, nil, nil, off))
+
+	tel, err := telemetry.Start(context.Background(), telemetry.Options{MetricsAddr: "127.0.0.1:0"})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, tel.Shutdown(context.Background())) })
+	s.EncryptionKeyFile = ""
+	assert.Equal(t, "worker w1 polling task queue q at h:1 (0 tasks: none; 0 workflows: none); metrics on "+tel.MetricsURL(), banner(s, nil, nil, tel))
+}
+
+// A metrics address already in use stops the worker before it dials,
+// naming the address.
+func TestMetricsAddrInUse(t *testing.T) {
+	isolate(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	cmd := Command(Config{})
+	cmd.SetArgs([]string{"--address", testutil.FreeAddress(t), "--metrics-addr", ln.Addr().String()})
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	err = cmd.Execute()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "metrics endpoint "+ln.Addr().String()+": ")
+	assert.Contains(t, err.Error(), "address already in use")
 }
 
 // A bad key file stops the worker before it dials, naming the file.
