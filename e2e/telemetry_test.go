@@ -3,13 +3,9 @@ package e2e_test
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
-	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,11 +17,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	otelcodes "go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
-	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
-	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"go.temporal.io/sdk/client"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/examples"
@@ -35,17 +27,10 @@ import (
 	"github.com/graflow-go/graflow/temporal"
 )
 
-// span is what the tests read of a recorded span.
-type span struct {
-	Name, TraceID, Service string
-	Attrs                  map[string]string
-	Failed                 bool
-}
-
 // runSpans are the spans of one run: its RunWorkflow span (of the run
 // itself, not of its child runs) and the RunActivity spans of the task
 // attempts in the run and in its child runs (ids "<run id>/...").
-func runSpans(t *testing.T, spans []span, workflowID string) (run span, tasks []span) {
+func runSpans(t *testing.T, spans []testutil.Span, workflowID string) (run testutil.Span, tasks []testutil.Span) {
 	t.Helper()
 	found := false
 	for _, s := range spans {
@@ -67,7 +52,7 @@ func runSpans(t *testing.T, spans []span, workflowID string) (run span, tasks []
 // checkRunTrace checks the spans of a run of workflow name: one RunWorkflow
 // span, and one RunActivity span per task attempt in the same trace, naming
 // the task id and attempt; it returns the task ids of those spans.
-func checkRunTrace(t *testing.T, spans []span, name, workflowID string) []string {
+func checkRunTrace(t *testing.T, spans []testutil.Span, name, workflowID string) []string {
 	t.Helper()
 	run, tasks := runSpans(t, spans, workflowID)
 	assert.Equal(t, "RunWorkflow:"+name, run.Name)
@@ -107,10 +92,10 @@ func TestTracingInMemory(t *testing.T) {
 	w.Stop()
 	require.NoError(t, tel.Shutdown(context.Background()))
 
-	var spans []span
+	var spans []testutil.Span
 	starts := map[string]string{} // trace id of the StartWorkflow span by workflow type
 	for _, s := range exporter.GetSpans() {
-		sp := span{Name: s.Name, TraceID: s.SpanContext.TraceID().String(), Attrs: map[string]string{}, Failed: s.Status.Code == otelcodes.Error}
+		sp := testutil.Span{Name: s.Name, TraceID: s.SpanContext.TraceID().String(), Attrs: map[string]string{}, Failed: s.Status.Code == otelcodes.Error}
 		for _, kv := range s.Attributes {
 			sp.Attrs[string(kv.Key)] = kv.Value.String()
 		}
@@ -135,71 +120,6 @@ func TestTracingInMemory(t *testing.T) {
 type keptSpans struct{ *tracetest.InMemoryExporter }
 
 func (keptSpans) Shutdown(context.Context) error { return nil }
-
-// collector is an OTLP/HTTP trace receiver.
-type collector struct {
-	*httptest.Server
-	mu    sync.Mutex
-	spans []span
-}
-
-func newCollector(t *testing.T) *collector {
-	col := &collector{}
-	col.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		var req coltracepb.ExportTraceServiceRequest
-		if err == nil {
-			err = proto.Unmarshal(body, &req)
-		}
-		if r.URL.Path != "/v1/traces" || err != nil {
-			http.Error(w, fmt.Sprintf("bad export to %s: %v", r.URL.Path, err), http.StatusBadRequest)
-			return
-		}
-		col.add(&req)
-		out, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		_, _ = w.Write(out)
-	}))
-	t.Cleanup(col.Close)
-	return col
-}
-
-func (c *collector) add(req *coltracepb.ExportTraceServiceRequest) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, rs := range req.ResourceSpans {
-		service := attrs(rs.GetResource().GetAttributes())["service.name"]
-		for _, ss := range rs.ScopeSpans {
-			for _, s := range ss.Spans {
-				c.spans = append(c.spans, span{
-					Name: s.Name, TraceID: hex.EncodeToString(s.TraceId), Service: service,
-					Attrs: attrs(s.Attributes), Failed: s.GetStatus().GetCode() == tracepb.Status_STATUS_CODE_ERROR,
-				})
-			}
-		}
-	}
-}
-
-func (c *collector) received() []span {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]span(nil), c.spans...)
-}
-
-func attrs(kvs []*commonpb.KeyValue) map[string]string {
-	m := map[string]string{}
-	for _, kv := range kvs {
-		switch v := kv.GetValue().GetValue().(type) {
-		case *commonpb.AnyValue_StringValue:
-			m[kv.Key] = v.StringValue
-		case *commonpb.AnyValue_IntValue:
-			m[kv.Key] = fmt.Sprint(v.IntValue)
-		default:
-			m[kv.Key] = kv.GetValue().String()
-		}
-	}
-	return m
-}
 
 // scrape reads the Prometheus endpoint at url: its text, and its metric
 // families by name.
@@ -249,7 +169,7 @@ func sum(families map[string]*dto.MetricFamily, family string, want map[string]s
 // its span in its run's trace, and the counters agree with the spans.
 func TestTracingAndMetricsOfWorker(t *testing.T) {
 	t.Parallel()
-	col := newCollector(t)
+	col := testutil.NewCollector(t)
 	metricsAddr := testutil.FreeAddress(t)
 	const queue = "telemetry"
 	w, err := spawnWorkerEnv("worker", queue, "telemetry-1", []string{
@@ -296,7 +216,7 @@ func TestTracingAndMetricsOfWorker(t *testing.T) {
 	require.Equal(t, 0, code, workerLog(w))
 	assert.Contains(t, workerLog(w), "metrics on http://"+metricsAddr+"/metrics; tracing over OTLP")
 
-	spans := col.received()
+	spans := col.Spans()
 	var all []string
 	for _, name := range []string{"diamond", "fan_in", "policy_strict"} {
 		all = append(all, checkRunTrace(t, spans, name, ids[name])...)

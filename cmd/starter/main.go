@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
@@ -17,6 +18,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/graflow-go/graflow/internal/cli"
+	"github.com/graflow-go/graflow/internal/telemetry"
 	"github.com/graflow-go/graflow/temporal"
 )
 
@@ -37,23 +39,31 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	err := newRootCmd().ExecuteContext(ctx)
+	a := newApp()
+	err := a.rootCmd().ExecuteContext(ctx)
 	stop()
+	a.shutdownTelemetry()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)
 	}
 }
 
-// app is the state shared by the subcommands: the settings.
+// app is the state shared by the subcommands: the settings, and the
+// tracing of the clients connect dials.
 type app struct {
-	v *viper.Viper
+	v   *viper.Viper
+	tel *telemetry.Telemetry
 }
+
+func newApp() *app { return &app{v: viper.New()} }
 
 // newRootCmd builds the starter command tree. Errors are returned, not
 // printed.
-func newRootCmd() *cobra.Command {
-	a := &app{v: viper.New()}
+func newRootCmd() *cobra.Command { return newApp().rootCmd() }
+
+// rootCmd builds the starter command tree on a.
+func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "starter",
 		Short: "Run graflow workflows on Temporal",
@@ -116,7 +126,9 @@ func (a *app) settings(cmd *cobra.Command) (cli.Config, *slog.Logger, error) {
 }
 
 // connect dials the configured server and returns the client with the
-// settings' Runner options; the caller closes the client.
+// settings' Runner options; the caller closes the client. With an OTLP
+// endpoint in the environment (OTEL_EXPORTER_OTLP_ENDPOINT), the client
+// traces its calls: a run's trace starts at its StartWorkflow span.
 func (a *app) connect(cmd *cobra.Command) (client.Client, temporal.RunnerOptions, error) {
 	cfg, _, err := a.settings(cmd)
 	if err != nil {
@@ -126,11 +138,29 @@ func (a *app) connect(cmd *cobra.Command) (client.Client, temporal.RunnerOptions
 	if err != nil {
 		return nil, temporal.RunnerOptions{}, err
 	}
+	if a.tel == nil {
+		if a.tel, err = telemetry.Start(cmd.Context(), telemetry.Options{ServiceName: "graflow-starter"}); err != nil {
+			return nil, temporal.RunnerOptions{}, err
+		}
+	}
+	a.tel.Apply(&opts)
 	c, err := cli.DialOptions(cmd.Context(), opts)
 	if err != nil {
 		return nil, temporal.RunnerOptions{}, err
 	}
 	return c, temporal.RunnerOptions{TaskQueue: cfg.TaskQueue, Namespace: cfg.Namespace, DataConverter: opts.DataConverter}, nil
+}
+
+// shutdownTelemetry exports the spans the starter's clients recorded.
+func (a *app) shutdownTelemetry() {
+	if a.tel == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.tel.Shutdown(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "warning: exporting traces:", err)
+	}
 }
 
 // devConverters returns the data and failure converters of an embedded
