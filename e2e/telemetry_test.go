@@ -68,7 +68,8 @@ func checkRunTrace(t *testing.T, spans []testutil.Span, name, workflowID string)
 
 // A worker and a starter in one process, both with the tracing interceptor
 // and an in-memory exporter: the run's spans form one trace, from the
-// start (StartWorkflow) through the run to every task attempt.
+// start (StartWorkflow) through the run to every task attempt, local tasks
+// (fast mode) included.
 func TestTracingInMemory(t *testing.T) {
 	t.Parallel()
 	exporter := keptSpans{tracetest.NewInMemoryExporter()}
@@ -87,7 +88,11 @@ func TestTracingInMemory(t *testing.T) {
 
 	ex, ok := examples.Get("diamond")
 	require.True(t, ok)
-	res, err := ex.Workflow().Execute(context.Background(), temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: queue}), graflow.WorkflowID("telemetry-memory-diamond"))
+	runner := temporal.NewRunner(c, temporal.RunnerOptions{TaskQueue: queue})
+	res, err := ex.Workflow().Execute(context.Background(), runner, graflow.WorkflowID("telemetry-memory-diamond"))
+	require.NoError(t, err)
+	local := flowWith(t, []graflow.WorkflowOption{graflow.WithDefaultTaskOptions(graflow.WithLocal())}, graflow.Chain(step("local_a"), step("local_b")))
+	localRes, err := local.Execute(context.Background(), runner, graflow.WorkflowID("telemetry-memory-local"))
 	require.NoError(t, err)
 	w.Stop()
 	require.NoError(t, tel.Shutdown(context.Background()))
@@ -114,6 +119,7 @@ func TestTracingInMemory(t *testing.T) {
 	run, _ := runSpans(t, spans, res.WorkflowID)
 	assert.Equal(t, starts["diamond"], run.TraceID, "the run's trace starts at the client's StartWorkflow span")
 	assert.Equal(t, "e2e", run.Service)
+	assert.ElementsMatch(t, []string{"local_a", "local_b"}, checkRunTrace(t, spans, local.Name(), localRes.WorkflowID))
 }
 
 // keptSpans is an in-memory exporter that keeps its spans when shut down.
