@@ -53,7 +53,18 @@ func NewRunner(reg *graflow.Registry, c client.Client, logger *slog.Logger, opts
 	return r
 }
 
-// run runs in.Task: the body of Run without its telemetry.
+// Run is the activity body for every registered task: it runs in.Task, and
+// traces and measures the attempt (see MetricTasksStarted and AttrTaskID).
+func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
+	r.running.Add(1)
+	defer r.running.Add(-1)
+	ended := observe(ctx, in)
+	out, err := r.run(ctx, in)
+	ended(out, err)
+	return out, err
+}
+
+// run runs in.Task.
 func (r *Runner) run(ctx context.Context, in Input) (*Output, error) {
 	info := activity.GetInfo(ctx)
 	task, ok := r.registry.Lookup(in.Task)

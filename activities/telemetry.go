@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// Names of the metrics Run records through the SDK client's MetricsHandler
+// Names of the metrics Runner.Run records through the SDK client's MetricsHandler
 // (client.Options.MetricsHandler), tagged like the SDK's activity metrics
 // (activity_type = the task's name, workflow_type, task_queue, namespace).
 // A Prometheus endpoint shows the counters with a _total suffix and the
@@ -32,7 +32,7 @@ const (
 	MetricTaskLatency = "graflow_task_latency"
 )
 
-// Attributes Run adds to the span of the task attempt (the SDK tracing
+// Attributes Runner.Run adds to the span of the task attempt (the SDK tracing
 // interceptor's RunActivity:<task> span), when tracing is on.
 const (
 	AttrTaskID  = "graflow.task_id"
@@ -40,12 +40,11 @@ const (
 	AttrCycle   = "graflow.cycle"
 )
 
-// Run is the activity body for every registered task: it runs in.Task,
-// counts and times the attempt (MetricTasksStarted, ...) and names it on
-// the attempt's span (AttrTaskID, AttrAttempt).
-func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
-	r.running.Add(1)
-	defer r.running.Add(-1)
+// observe names the attempt of in on its span (AttrTaskID, AttrAttempt,
+// AttrCycle), counts it as started and returns the function that records
+// how it ended (MetricTasksSucceeded or MetricTasksFailed, and
+// MetricTaskLatency).
+func observe(ctx context.Context, in Input) (ended func(*Output, error)) {
 	info := activity.GetInfo(ctx)
 	trace.SpanFromContext(ctx).SetAttributes(
 		attribute.String(AttrTaskID, in.TaskID),
@@ -55,19 +54,19 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 	metrics := activity.GetMetricsHandler(ctx)
 	metrics.Counter(MetricTasksStarted).Inc(1)
 	start := time.Now()
-	out, err := r.run(ctx, in)
-	outcome := "succeeded"
-	switch {
-	case err != nil:
-		outcome = "failed"
-		metrics.WithTags(map[string]string{"reason": failureReason(err)}).Counter(MetricTasksFailed).Inc(1)
-	case out.Suspended != nil:
-		outcome = "suspended"
-	default:
-		metrics.Counter(MetricTasksSucceeded).Inc(1)
+	return func(out *Output, err error) {
+		outcome := "succeeded"
+		switch {
+		case err != nil:
+			outcome = "failed"
+			metrics.WithTags(map[string]string{"reason": failureReason(err)}).Counter(MetricTasksFailed).Inc(1)
+		case out.Suspended != nil:
+			outcome = "suspended"
+		default:
+			metrics.Counter(MetricTasksSucceeded).Inc(1)
+		}
+		metrics.WithTags(map[string]string{"outcome": outcome}).Timer(MetricTaskLatency).Record(time.Since(start))
 	}
-	metrics.WithTags(map[string]string{"outcome": outcome}).Timer(MetricTaskLatency).Record(time.Since(start))
-	return out, err
 }
 
 // failureReason is the reason tag of a failed attempt: "error" when
