@@ -4,6 +4,7 @@
 // fetched on demand from the workflow by Query), heartbeats while the body
 // runs, and returns the task's value with its channel operations.
 //
-// Input and Output are the wire contract between the interpreter workflow
-// (package temporal) and the runner.
+// Its input and output (wire.Input, wire.Output in internal/wire) are the
+// contract between the interpreter workflow (package temporal) and the
+// runner.
 package activities

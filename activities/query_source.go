@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // Bounds of the on-demand channel reads of a running task.
@@ -38,15 +39,15 @@ type querySource struct {
 	fetched map[string]bool
 }
 
-func (q *querySource) query(ctx context.Context, args ChannelQueryArgs) (ChannelQueryResult, error) {
-	var res ChannelQueryResult
+func (q *querySource) query(ctx context.Context, args wire.ChannelQueryArgs) (wire.ChannelQueryResult, error) {
+	var res wire.ChannelQueryResult
 	if q.client == nil {
 		return res, fmt.Errorf("%w: no Temporal client to read the channel from", graflow.ErrChannelUnavailable)
 	}
 	wait := 100 * time.Millisecond
 	for {
 		qctx, cancel := context.WithTimeout(ctx, queryTimeout)
-		v, err := q.client.QueryWorkflow(qctx, q.workflowID, q.runID, ChannelQuery, args)
+		v, err := q.client.QueryWorkflow(qctx, q.workflowID, q.runID, wire.ChannelQuery, args)
 		cancel()
 		if err == nil {
 			if err := v.Get(&res); err != nil {
@@ -74,8 +75,8 @@ func permanentQueryError(err error) bool {
 	return errors.As(err, &notFound) || errors.As(err, &failed)
 }
 
-func (q *querySource) Fetch(ctx context.Context, keys []string) (map[string]graflow.ChannelEntry, error) {
-	res, err := q.query(ctx, ChannelQueryArgs{Scope: q.scope, Keys: keys})
+func (q *querySource) Fetch(ctx context.Context, keys []string) (map[string]wire.ChannelEntry, error) {
+	res, err := q.query(ctx, wire.ChannelQueryArgs{Scope: q.scope, Keys: keys})
 	if err == nil {
 		q.mu.Lock()
 		if q.fetched == nil {
@@ -90,7 +91,7 @@ func (q *querySource) Fetch(ctx context.Context, keys []string) (map[string]graf
 }
 
 func (q *querySource) Keys(ctx context.Context) ([]string, error) {
-	res, err := q.query(ctx, ChannelQueryArgs{Scope: q.scope, AllKeys: true})
+	res, err := q.query(ctx, wire.ChannelQueryArgs{Scope: q.scope, AllKeys: true})
 	return res.Keys, err
 }
 

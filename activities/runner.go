@@ -13,7 +13,9 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/graflow-go/graflow/prompts"
 )
 
@@ -55,7 +57,7 @@ func NewRunner(reg *graflow.Registry, c client.Client, logger *slog.Logger, opts
 
 // Run is the activity body for every registered task: it runs in.Task, and
 // traces and measures the attempt (see MetricTasksStarted and AttrTaskID).
-func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
+func (r *Runner) Run(ctx context.Context, in wire.Input) (*wire.Output, error) {
 	r.running.Add(1)
 	defer r.running.Add(-1)
 	ended := observe(ctx, in)
@@ -65,22 +67,20 @@ func (r *Runner) Run(ctx context.Context, in Input) (*Output, error) {
 }
 
 // run runs in.Task.
-func (r *Runner) run(ctx context.Context, in Input) (*Output, error) {
+func (r *Runner) run(ctx context.Context, in wire.Input) (*wire.Output, error) {
 	info := activity.GetInfo(ctx)
-	task, ok := r.registry.Lookup(in.Task)
-	if !ok {
+	if _, ok := engine.LookupTask(r.registry, in.Task); !ok {
 		return nil, NotRegistered(in.Task, info.TaskQueue)
 	}
-	chOpts := in.channelOptions()
-	chOpts.Context = ctx
+	v := in.ChannelView
+	chOpts := engine.ChannelOptions{Context: ctx, Record: true, Absent: v.Absent, KeysKnown: v.KeysKnown, Omitted: v.Omitted, ResultsUnknown: v.ResultsUnknown}
 	var source *querySource
 	if !in.Complete {
 		source = &querySource{client: r.client, workflowID: info.WorkflowExecution.ID, runID: info.WorkflowExecution.RunID, scope: in.Scope}
 		chOpts.Source = source
 	}
-	ch := graflow.NewChannel(in.Reads, chOpts)
-	fctx, feedback := feedbackContext(ctx, in.Feedback)
-	tc := graflow.NewTaskContext(fctx, graflow.TaskEnv{
+	ch := engine.NewChannel(in.Reads, chOpts)
+	tc := engine.NewTaskContext(ctx, engine.TaskEnv{
 		Task:       in.Task,
 		TaskID:     in.TaskID,
 		WorkflowID: info.WorkflowExecution.ID,
@@ -89,19 +89,18 @@ func (r *Runner) run(ctx context.Context, in Input) (*Output, error) {
 		Cycle:      in.Cycle,
 		MaxCycles:  in.MaxCycles,
 		Logger:     r.logger.With("task_id", in.TaskID, "workflow_id", info.WorkflowExecution.ID, "attempt", info.Attempt),
-		Channel:    ch,
-		Registry:   r.registry,
 		Prompts:    r.prompts,
-	})
+		Feedback:   engine.TaskFeedback(in.Feedback),
+	}, ch, r.registry)
 
 	attempt := max(in.Attempt, 1) + int(info.Attempt) - 1
 	stop := heartbeat(ctx, info.HeartbeatTimeout)
-	value, exited, err := invoke(task, tc, in.Params)
+	value, exited, err := invoke(r.registry, in.Task, tc, in.Params)
 	stop()
-	if req := feedback.Suspended(); req != nil {
+	if req := engine.Suspended(tc); req != nil {
 		// The task asked for feedback it has no answer for: it runs again
 		// once the answer is in; its value and writes are discarded.
-		return &Output{Suspended: req}, nil
+		return &wire.Output{Suspended: req}, nil
 	}
 	if exited && err == nil {
 		err = errGoexit
@@ -119,8 +118,8 @@ func (r *Runner) run(ctx context.Context, in Input) (*Output, error) {
 		return nil, failures.Encode(fmt.Errorf("task %q (attempt %d): %w", in.TaskID, attempt, err), false)
 	}
 	if err == nil {
-		out := &Output{Value: value, Ops: ch.Ops(), Fetched: source.fetchedKeys()}
-		if out.Commands, err = encodeCommands(tc.Commands()); err == nil {
+		out := &wire.Output{Value: value, Ops: engine.RecordedOps(ch), Fetched: source.fetchedKeys()}
+		if out.Commands, err = engine.WireCommands(engine.Commands(tc)); err == nil {
 			err = checkOutput(in.TaskID, out)
 		}
 		if err == nil {

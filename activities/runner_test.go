@@ -19,6 +19,7 @@ import (
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -26,7 +27,7 @@ var quiet = slog.New(slog.DiscardHandler)
 // runActivity runs the task runner for in.Task in the SDK's activity test
 // environment, registered under the task's name as a worker does it. The
 // runner has no Temporal client.
-func runActivity(t *testing.T, reg *graflow.Registry, in activities.Input) (*activities.Output, error) {
+func runActivity(t *testing.T, reg *graflow.Registry, in wire.Input) (*wire.Output, error) {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(sdklog.NewStructuredLogger(quiet))
@@ -37,7 +38,7 @@ func runActivity(t *testing.T, reg *graflow.Registry, in activities.Input) (*act
 	if err != nil {
 		return nil, err
 	}
-	var out activities.Output
+	var out wire.Output
 	require.NoError(t, val.Get(&out))
 	return &out, nil
 }
@@ -98,23 +99,23 @@ func TestRunDecodesParamsAndReturnsOpsAndValue(t *testing.T) {
 		return map[string]any{"double": p.N * 2}, nil
 	}, graflow.WithRegistry(reg))
 
-	out, err := runActivity(t, reg, activities.Input{
+	out, err := runActivity(t, reg, wire.Input{
 		Task: "writer", TaskID: "writer_1", Cycle: 2, MaxCycles: 5,
 		Params: map[string]json.RawMessage{"n": raw(t, 7), "who": raw(t, "bob")},
 		// Append and Add need the current value: the interpreter sends the
 		// keys a task declares (graflow.WithReads) as Reads or Absent.
-		ChannelView: activities.ChannelView{Absent: []string{"log", "count"}},
+		ChannelView: wire.ChannelView{Absent: []string{"log", "count"}},
 	})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"double":14}`, string(out.Value))
 	require.Len(t, out.Ops, 3)
-	assert.Equal(t, graflow.OpSet, out.Ops[0].Op)
+	assert.Equal(t, wire.OpSet, out.Ops[0].Op)
 	assert.Equal(t, "greeting", out.Ops[0].Key)
 	assert.JSONEq(t, `"hi bob"`, string(out.Ops[0].Value))
-	assert.Equal(t, graflow.OpAppend, out.Ops[1].Op)
+	assert.Equal(t, wire.OpAppend, out.Ops[1].Op)
 	assert.Equal(t, "log", out.Ops[1].Key)
 	assert.JSONEq(t, `7`, string(out.Ops[1].Value))
-	assert.Equal(t, graflow.OpAdd, out.Ops[2].Op)
+	assert.Equal(t, wire.OpAdd, out.Ops[2].Op)
 	assert.Equal(t, "count", out.Ops[2].Key)
 	assert.Equal(t, 2.5, out.Ops[2].Delta)
 	assert.Equal(t, seen{TaskID: "writer_1", Attempt: 1, Cycle: 2, MaxCycles: 5}, got)
@@ -126,7 +127,7 @@ func TestRunNoneOutputIsNullAndNoOps(t *testing.T) {
 	graflow.NewTask("noop", func(ctx *graflow.TaskContext, _ graflow.None) (graflow.None, error) {
 		return graflow.None{}, nil
 	}, graflow.WithRegistry(reg))
-	out, err := runActivity(t, reg, activities.Input{Task: "noop", TaskID: "noop"})
+	out, err := runActivity(t, reg, wire.Input{Task: "noop", TaskID: "noop"})
 	require.NoError(t, err)
 	assert.JSONEq(t, `null`, string(out.Value))
 	assert.Empty(t, out.Ops)
@@ -159,10 +160,10 @@ func TestRunChannelReadsAndAbsentKeys(t *testing.T) {
 		return r, nil
 	}, graflow.WithRegistry(reg))
 
-	out, err := runActivity(t, reg, activities.Input{
+	out, err := runActivity(t, reg, wire.Input{
 		Task: "reader", TaskID: "reader",
-		ChannelView: activities.ChannelView{
-			Reads: map[string]graflow.ChannelEntry{
+		ChannelView: wire.ChannelView{
+			Reads: map[string]wire.ChannelEntry{
 				"present":               {Value: raw(t, "here")},
 				graflow.ResultKey("up"): {Value: raw(t, 42)},
 			},
@@ -198,7 +199,7 @@ func TestRunUnservedReadIsAnInfrastructureFailure(t *testing.T) {
 				}
 				return "", err
 			}, graflow.WithRegistry(reg))
-			_, err := runActivity(t, reg, activities.Input{Task: "snoop", TaskID: "snoop"})
+			_, err := runActivity(t, reg, wire.Input{Task: "snoop", TaskID: "snoop"})
 			app := applicationError(t, err)
 			assert.False(t, app.NonRetryable(), "Temporal retries the attempt")
 			assert.Contains(t, err.Error(), "elsewhere")
@@ -222,10 +223,10 @@ func TestRunWritesNeedNoRead(t *testing.T) {
 		assert.Equal(t, 0.0, sum)
 		return graflow.None{}, nil
 	}, graflow.WithRegistry(reg))
-	out, err := runActivity(t, reg, activities.Input{Task: "blind_merge", TaskID: "blind_merge"})
+	out, err := runActivity(t, reg, wire.Input{Task: "blind_merge", TaskID: "blind_merge"})
 	require.NoError(t, err)
 	require.Len(t, out.Ops, 3)
-	assert.Equal(t, []string{graflow.OpAppend, graflow.OpPrepend, graflow.OpAdd}, []string{out.Ops[0].Op, out.Ops[1].Op, out.Ops[2].Op})
+	assert.Equal(t, []string{wire.OpAppend, wire.OpPrepend, wire.OpAdd}, []string{out.Ops[0].Op, out.Ops[1].Op, out.Ops[2].Op})
 	assert.Empty(t, out.Fetched)
 }
 
@@ -237,8 +238,8 @@ func TestRunIgnoredWriteErrorFailsTheTask(t *testing.T) {
 		_, _ = ctx.Channel().Append("name", "x")
 		return graflow.None{}, nil
 	}, graflow.WithRegistry(reg))
-	_, err := runActivity(t, reg, activities.Input{Task: "careless", TaskID: "careless",
-		ChannelView: activities.ChannelView{Complete: true, Reads: map[string]graflow.ChannelEntry{"name": {Value: json.RawMessage(`"text"`)}}}})
+	_, err := runActivity(t, reg, wire.Input{Task: "careless", TaskID: "careless",
+		ChannelView: wire.ChannelView{Complete: true, Reads: map[string]wire.ChannelEntry{"name": {Value: json.RawMessage(`"text"`)}}}})
 	te := taskError(t, err)
 	assert.Equal(t, "careless", te.TaskID)
 	assert.ErrorIs(t, te, graflow.ErrNotAList)
@@ -254,17 +255,17 @@ func TestRunBlindWritesNeedNoClient(t *testing.T) {
 		}
 		return graflow.None{}, ctx.Channel().Delete("b")
 	}, graflow.WithRegistry(reg))
-	out, err := runActivity(t, reg, activities.Input{Task: "blind", TaskID: "blind"})
+	out, err := runActivity(t, reg, wire.Input{Task: "blind", TaskID: "blind"})
 	require.NoError(t, err)
 	require.Len(t, out.Ops, 2)
-	assert.Equal(t, graflow.OpSet, out.Ops[0].Op)
-	assert.Equal(t, graflow.OpDelete, out.Ops[1].Op)
+	assert.Equal(t, wire.OpSet, out.Ops[0].Op)
+	assert.Equal(t, wire.OpDelete, out.Ops[1].Op)
 	assert.Equal(t, "b", out.Ops[1].Key)
 }
 
 func TestRunTaskNotRegistered(t *testing.T) {
 	reg := graflow.NewRegistry()
-	_, err := runActivity(t, reg, activities.Input{Task: "ghost", TaskID: "ghost_1"})
+	_, err := runActivity(t, reg, wire.Input{Task: "ghost", TaskID: "ghost_1"})
 	app := applicationError(t, err)
 	assert.True(t, app.NonRetryable())
 	assert.Equal(t, "graflow.TaskNotRegistered", app.Type())
@@ -281,7 +282,7 @@ func TestRunParamThatDoesNotDecode(t *testing.T) {
 		ran.Store(true)
 		return in.N, nil
 	}, graflow.WithRegistry(reg))
-	_, err := runActivity(t, reg, activities.Input{
+	_, err := runActivity(t, reg, wire.Input{
 		Task: "count", TaskID: "count_1",
 		Params: map[string]json.RawMessage{"n": raw(t, "abc")},
 	})
@@ -317,7 +318,7 @@ func TestRunOwnErrorRetryability(t *testing.T) {
 			graflow.NewTask("flaky", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) {
 				return 0, errors.New("upstream down")
 			}, graflow.WithRegistry(reg))
-			_, err := runActivity(t, reg, activities.Input{Task: "flaky", TaskID: "flaky", Attempt: tt.attempt})
+			_, err := runActivity(t, reg, wire.Input{Task: "flaky", TaskID: "flaky", Attempt: tt.attempt})
 			app := applicationError(t, err)
 			assert.True(t, app.NonRetryable(), "the interpreter, not Temporal, retries a task's own errors")
 			assert.Equal(t, "graflow.TaskError", app.Type())
@@ -338,7 +339,7 @@ func TestRunPanickingTask(t *testing.T) {
 		m["x"] = 1 // nil map write
 		return 0, nil
 	}, graflow.WithRegistry(reg))
-	_, err := runActivity(t, reg, activities.Input{Task: "boom", TaskID: "boom"})
+	_, err := runActivity(t, reg, wire.Input{Task: "boom", TaskID: "boom"})
 	app := applicationError(t, err)
 	assert.True(t, app.NonRetryable())
 	assert.Contains(t, err.Error(), "task panicked")
@@ -375,7 +376,7 @@ func TestRunOutputOverPayloadLimit(t *testing.T) {
 				return tt.body(ctx)
 			}, graflow.WithRegistry(reg))
 			// Retries left: the limit must still be final, never a retry loop.
-			_, err := runActivity(t, reg, activities.Input{Task: "producer", TaskID: "producer_7", ChannelView: activities.ChannelView{Absent: []string{"chunks"}}})
+			_, err := runActivity(t, reg, wire.Input{Task: "producer", TaskID: "producer_7", ChannelView: wire.ChannelView{Absent: []string{"chunks"}}})
 			app := applicationError(t, err)
 			assert.True(t, app.NonRetryable())
 			assert.Contains(t, err.Error(), `task "producer_7"`)
@@ -391,20 +392,20 @@ func TestCheckInput(t *testing.T) {
 	huge := raw(t, strings.Repeat("z", 3<<20))
 	tests := []struct {
 		name  string
-		in    activities.Input
+		in    wire.Input
 		names string // "" = no error
 	}{
-		{"small", activities.Input{TaskID: "t", Params: map[string]json.RawMessage{"a": raw(t, 1)}}, ""},
-		{"huge parameter", activities.Input{TaskID: "t", Params: map[string]json.RawMessage{"a": raw(t, 1), "blob": huge}}, `parameter "blob"`},
-		{"huge read", activities.Input{TaskID: "t", ChannelView: activities.ChannelView{Reads: map[string]graflow.ChannelEntry{"doc": {Value: huge}}}}, `channel key "doc"`},
-		{"many medium parameters", activities.Input{TaskID: "t", Params: map[string]json.RawMessage{
+		{"small", wire.Input{TaskID: "t", Params: map[string]json.RawMessage{"a": raw(t, 1)}}, ""},
+		{"huge parameter", wire.Input{TaskID: "t", Params: map[string]json.RawMessage{"a": raw(t, 1), "blob": huge}}, `parameter "blob"`},
+		{"huge read", wire.Input{TaskID: "t", ChannelView: wire.ChannelView{Reads: map[string]wire.ChannelEntry{"doc": {Value: huge}}}}, `channel key "doc"`},
+		{"many medium parameters", wire.Input{TaskID: "t", Params: map[string]json.RawMessage{
 			"p1": raw(t, strings.Repeat("a", 1<<20)),
 			"p2": raw(t, strings.Repeat("b", 1<<20)),
 			"p3": raw(t, strings.Repeat("c", 1<<20+10)),
 		}}, `parameter "p3"`},
 		// The size counted is the values plus their names as named in the error.
-		{"at the limit", activities.Input{TaskID: "t", Params: map[string]json.RawMessage{"x": make(json.RawMessage, activities.MaxPayloadBytes-len(`parameter "x"`))}}, ""},
-		{"one byte over", activities.Input{TaskID: "t", Params: map[string]json.RawMessage{"x": make(json.RawMessage, activities.MaxPayloadBytes-len(`parameter "x"`)+1)}}, `parameter "x"`},
+		{"at the limit", wire.Input{TaskID: "t", Params: map[string]json.RawMessage{"x": make(json.RawMessage, activities.MaxPayloadBytes-len(`parameter "x"`))}}, ""},
+		{"one byte over", wire.Input{TaskID: "t", Params: map[string]json.RawMessage{"x": make(json.RawMessage, activities.MaxPayloadBytes-len(`parameter "x"`)+1)}}, `parameter "x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,8 @@ package activities
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // MaxPayloadBytes is Temporal's default limit of one payload (2 MiB). A task
@@ -34,7 +36,7 @@ func (s *sizeCheck) err(what string) error {
 
 // CheckInput returns an error naming the largest parameter or read key when
 // in would exceed MaxPayloadBytes.
-func CheckInput(in *Input) error {
+func CheckInput(in *wire.Input) error {
 	var s sizeCheck
 	for k, v := range in.Params {
 		s.add(fmt.Sprintf("parameter %q", k), v)
@@ -47,7 +49,7 @@ func CheckInput(in *Input) error {
 
 // checkOutput returns an error naming the largest write when out would
 // exceed MaxPayloadBytes.
-func checkOutput(taskID string, out *Output) error {
+func checkOutput(taskID string, out *wire.Output) error {
 	var s sizeCheck
 	s.add("the task's result", out.Value)
 	for _, op := range out.Ops {

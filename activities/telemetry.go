@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/graflow-go/graflow/internal/wire"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/activity"
@@ -44,7 +45,7 @@ const (
 // AttrCycle), counts it as started and returns the function that records
 // how it ended (MetricTasksSucceeded or MetricTasksFailed, and
 // MetricTaskLatency).
-func observe(ctx context.Context, in Input) (ended func(*Output, error)) {
+func observe(ctx context.Context, in wire.Input) (ended func(*wire.Output, error)) {
 	info := activity.GetInfo(ctx)
 	trace.SpanFromContext(ctx).SetAttributes(
 		attribute.String(AttrTaskID, in.TaskID),
@@ -54,7 +55,7 @@ func observe(ctx context.Context, in Input) (ended func(*Output, error)) {
 	metrics := activity.GetMetricsHandler(ctx)
 	metrics.Counter(MetricTasksStarted).Inc(1)
 	start := time.Now()
-	return func(out *Output, err error) {
+	return func(out *wire.Output, err error) {
 		outcome := "succeeded"
 		switch {
 		case err != nil:

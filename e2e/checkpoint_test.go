@@ -12,7 +12,7 @@ import (
 
 	c "github.com/graflow-go/graflow/e2e/conformance"
 	"github.com/graflow-go/graflow/e2e/harness"
-	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/temporal"
 )
 
@@ -43,6 +43,6 @@ func TestResumeFromLatestCheckpoint(t *testing.T) {
 		id, runID, ok := strings.Cut(strings.TrimSpace(stdout.String()), "\t")
 		require.True(t, ok, stdout.String())
 		assert.Equal(t, "fault-tolerant-2", id)
-		harness.RequireResumed(t, ctx, graflow.NewHandle(temporal.NewRunner(srv.Client(), temporal.RunnerOptions{}), id, runID), trace)
+		harness.RequireResumed(t, ctx, engine.NewHandle(temporal.NewRunner(srv.Client(), temporal.RunnerOptions{}), id, runID), trace)
 	})
 }

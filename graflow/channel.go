@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/graflow-go/graflow/internal/core"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // resultSuffix ends every result key.
@@ -18,73 +21,11 @@ const resultSuffix = ".__result__"
 // ResultKey is the channel key holding a task's result: "<id>.__result__".
 func ResultKey(taskID string) string { return taskID + resultSuffix }
 
-// IsResultKey reports whether key holds a task's result (see ResultKey).
-func IsResultKey(key string) bool { return strings.HasSuffix(key, resultSuffix) }
-
-// ChannelEntry is one stored value: its JSON and its expiry (Unix
-// nanoseconds, 0 = never).
-type ChannelEntry struct {
-	Value   json.RawMessage `json:"v"`
-	Expires int64           `json:"exp,omitempty"`
-}
-
-// Channel operation kinds, as recorded in ChannelOp.Op.
-const (
-	OpSet     = "set"
-	OpAppend  = "append"
-	OpPrepend = "prepend"
-	OpDelete  = "delete"
-	OpAdd     = "add"
-)
-
-// ChannelOp is one recorded write. A task's writes travel back to the
-// workflow as ops, and a parallel branch's ops are replayed on its parent.
-type ChannelOp struct {
-	Op    string          `json:"op"`
-	Key   string          `json:"key"`
-	Value json.RawMessage `json:"value,omitempty"`
-	TTL   time.Duration   `json:"ttl,omitempty"`
-	Delta float64         `json:"delta,omitempty"`
-}
-
-// ChannelSource supplies keys a Channel does not hold yet, on demand.
-type ChannelSource interface {
-	Fetch(ctx context.Context, keys []string) (map[string]ChannelEntry, error)
-	Keys(ctx context.Context) ([]string, error)
-}
-
-// ChannelOptions configure NewChannel; the zero value is a local channel on
-// the wall clock.
-type ChannelOptions struct {
-	// Now is the clock used for TTLs (workflow code passes workflow.Now).
-	Now func() time.Time
-	// Source is asked for keys the channel does not know.
-	Source ChannelSource
-	// Context is passed to Source.
-	Context context.Context
-	// Record keeps every write as a ChannelOp, returned by Ops.
-	Record bool
-	// ReadOnly rejects writes with ErrReadOnlyChannel.
-	ReadOnly bool
-	// Absent lists keys known to hold nothing, so Source is not asked for them.
-	Absent []string
-	// KeysKnown says the entries and Omitted name every key there is: the
-	// Source is asked only for the values of Omitted keys, never for the
-	// key list, and any other key is absent.
-	KeysKnown bool
-	// Omitted are keys that hold values the channel was not given.
-	Omitted []string
-	// ResultsUnknown says, with KeysKnown, that task results
-	// ("<id>.__result__") are not among the known keys: one is fetched when
-	// read, and Keys asks the Source for the key list.
-	ResultsUnknown bool
-}
-
 // Channel is the run's shared key-value store. Values are JSON. It is safe
 // for concurrent use. The zero value is an empty local channel.
 type Channel struct {
 	mu      sync.Mutex
-	entries map[string]ChannelEntry
+	entries map[string]wire.ChannelEntry
 	absent  map[string]bool
 	allKeys bool
 	// remoteKeys are the source's key names, asked once by Keys; a key
@@ -92,11 +33,11 @@ type Channel struct {
 	remoteKeys map[string]bool
 	// resultsUnknown: remoteKeys lack the task results (ResultsUnknown).
 	resultsUnknown bool
-	opts           ChannelOptions
-	ops            []ChannelOp
+	opts           core.ChannelOptions
+	ops            []wire.ChannelOp
 	// deferred are writes (append, prepend, add) to keys whose value is not
 	// at hand: recorded without a read, applied here only if the key is read.
-	deferred map[string][]ChannelOp
+	deferred map[string][]wire.ChannelOp
 	// failed holds, per key, a write that failed and was not followed by a
 	// successful write of that key (see Err).
 	failed map[string]error
@@ -108,8 +49,8 @@ type Channel struct {
 	lists map[string][]json.RawMessage
 }
 
-// NewChannel returns a channel holding entries (copied).
-func NewChannel(entries map[string]ChannelEntry, opts ChannelOptions) *Channel {
+// newChannel returns a channel holding entries (copied).
+func newChannel(entries map[string]wire.ChannelEntry, opts core.ChannelOptions) *Channel {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -118,7 +59,7 @@ func NewChannel(entries map[string]ChannelEntry, opts ChannelOptions) *Channel {
 	}
 	c := &Channel{entries: maps.Clone(entries), absent: map[string]bool{}, opts: opts, allKeys: opts.Source == nil}
 	if c.entries == nil {
-		c.entries = map[string]ChannelEntry{}
+		c.entries = map[string]wire.ChannelEntry{}
 	}
 	for _, k := range opts.Absent {
 		c.absent[k] = true
@@ -134,15 +75,18 @@ func NewChannel(entries map[string]ChannelEntry, opts ChannelOptions) *Channel {
 }
 
 // SetOption configures a write.
-type SetOption func(*ChannelOp)
+type SetOption func(*writeOptions)
+
+// writeOptions are the settings of one write.
+type writeOptions struct{ ttl time.Duration }
 
 // WithTTL makes a written value expire after d.
-func WithTTL(d time.Duration) SetOption { return func(op *ChannelOp) { op.TTL = d } }
+func WithTTL(d time.Duration) SetOption { return func(o *writeOptions) { o.ttl = d } }
 
 // ready makes a zero Channel usable; called under c.mu.
 func (c *Channel) ready() {
 	if c.entries == nil {
-		c.entries = map[string]ChannelEntry{}
+		c.entries = map[string]wire.ChannelEntry{}
 	}
 	if c.absent == nil {
 		c.absent = map[string]bool{}
@@ -183,8 +127,8 @@ func (c *Channel) Raw(key string) (json.RawMessage, bool) {
 	return e.Value, ok
 }
 
-// Entry returns the stored entry of key (value and expiry).
-func (c *Channel) Entry(key string) (ChannelEntry, bool) {
+// entry returns the stored entry of key (value and expiry).
+func (c *Channel) entry(key string) (wire.ChannelEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok, _ := c.lookup(key)
@@ -242,7 +186,7 @@ func (c *Channel) Keys() []string {
 
 // Set stores v under key.
 func (c *Channel) Set(key string, v any, opts ...SetOption) error {
-	_, err := c.write(ChannelOp{Op: OpSet, Key: key}, v, opts)
+	_, err := c.write(wire.ChannelOp{Op: wire.OpSet, Key: key}, v, opts)
 	return err
 }
 
@@ -255,48 +199,50 @@ func (c *Channel) Set(key string, v any, opts ...SetOption) error {
 // key fetches the value and shows the write. The same holds for Prepend and
 // Add.
 func (c *Channel) Append(key string, v any, opts ...SetOption) (int, error) {
-	n, err := c.write(ChannelOp{Op: OpAppend, Key: key}, v, opts)
+	n, err := c.write(wire.ChannelOp{Op: wire.OpAppend, Key: key}, v, opts)
 	return int(n), err
 }
 
 // Prepend adds v to the front of the list under key and returns the new length.
 func (c *Channel) Prepend(key string, v any, opts ...SetOption) (int, error) {
-	n, err := c.write(ChannelOp{Op: OpPrepend, Key: key}, v, opts)
+	n, err := c.write(wire.ChannelOp{Op: wire.OpPrepend, Key: key}, v, opts)
 	return int(n), err
 }
 
 // Delete removes key.
 func (c *Channel) Delete(key string) error {
-	_, err := c.write(ChannelOp{Op: OpDelete, Key: key}, nil, nil)
+	_, err := c.write(wire.ChannelOp{Op: wire.OpDelete, Key: key}, nil, nil)
 	return err
 }
 
 // Add adds delta to the number under key (a missing key counts as 0) and
 // returns the sum. Concurrent branches' adds all count.
 func (c *Channel) Add(key string, delta float64) (float64, error) {
-	return c.write(ChannelOp{Op: OpAdd, Key: key, Delta: delta}, nil, nil)
+	return c.write(wire.ChannelOp{Op: wire.OpAdd, Key: key, Delta: delta}, nil, nil)
 }
 
-func (c *Channel) write(op ChannelOp, v any, opts []SetOption) (float64, error) {
+func (c *Channel) write(op wire.ChannelOp, v any, opts []SetOption) (float64, error) {
 	if c.opts.ReadOnly {
 		return 0, ErrReadOnlyChannel
 	}
+	var wo writeOptions
 	for _, o := range opts {
-		o(&op)
+		o(&wo)
 	}
+	op.TTL = wo.ttl
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ready()
-	if op.Op == OpSet || op.Op == OpAppend || op.Op == OpPrepend {
+	if op.Op == wire.OpSet || op.Op == wire.OpAppend || op.Op == wire.OpPrepend {
 		raw, err := json.Marshal(v)
 		if err != nil {
 			return 0, c.failedWrite(op.Key, fmt.Errorf("graflow: channel key %q: value is not JSON: %w", op.Key, err))
 		}
 		op.Value = raw
 	}
-	if (op.Op == OpAppend || op.Op == OpPrepend || op.Op == OpAdd) && !c.atHand(op.Key) {
+	if (op.Op == wire.OpAppend || op.Op == wire.OpPrepend || op.Op == wire.OpAdd) && !c.atHand(op.Key) {
 		if c.deferred == nil {
-			c.deferred = map[string][]ChannelOp{}
+			c.deferred = map[string][]wire.ChannelOp{}
 		}
 		c.deferred[op.Key] = append(c.deferred[op.Key], op)
 		c.record(op)
@@ -320,7 +266,7 @@ func (c *Channel) atHand(key string) bool {
 	if _, ok := c.entries[key]; ok {
 		return true
 	}
-	return c.allKeys || c.absent[key] || (c.remoteKeys != nil && !c.remoteKeys[key] && !(c.resultsUnknown && IsResultKey(key)))
+	return c.allKeys || c.absent[key] || (c.remoteKeys != nil && !c.remoteKeys[key] && !(c.resultsUnknown && strings.HasSuffix(key, resultSuffix)))
 }
 
 // failedWrite remembers err as the failure of a write of key (see Err).
@@ -359,16 +305,16 @@ func (c *Channel) Err() error {
 }
 
 // record keeps op when the channel records its writes.
-func (c *Channel) record(op ChannelOp) {
+func (c *Channel) record(op wire.ChannelOp) {
 	if c.opts.Record {
 		c.ops = append(c.ops, op)
 	}
 }
 
-// Apply performs recorded ops in order (a task's writes, or a branch's on
+// applyOps performs recorded ops in order (a task's writes, or a branch's on
 // its parent), also on a read-only channel. It stops at the first op that
 // fails; the ops before it stay applied.
-func (c *Channel) Apply(ops []ChannelOp) error {
+func (c *Channel) applyOps(ops []wire.ChannelOp) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ready()
@@ -381,20 +327,20 @@ func (c *Channel) Apply(ops []ChannelOp) error {
 	return nil
 }
 
-// Ops returns the writes recorded so far (with ChannelOptions.Record).
-func (c *Channel) Ops() []ChannelOp {
+// recordedOps returns the writes recorded so far (with core.ChannelOptions.Record).
+func (c *Channel) recordedOps() []wire.ChannelOp {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.ops)
 }
 
-// Entries returns a copy of every unexpired value the channel holds.
-func (c *Channel) Entries() map[string]ChannelEntry {
+// snapshot returns a copy of every unexpired value the channel holds.
+func (c *Channel) snapshot() map[string]wire.ChannelEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ready()
 	now := c.opts.Now().UnixNano()
-	out := make(map[string]ChannelEntry, len(c.entries))
+	out := make(map[string]wire.ChannelEntry, len(c.entries))
 	for k := range c.lists {
 		c.materialize(k)
 	}
@@ -451,7 +397,7 @@ func (c *Channel) materialize(key string) {
 
 // apply performs one op under c.mu (its callers record it); for list ops
 // it returns the new length, for add the new sum.
-func (c *Channel) apply(op ChannelOp) (float64, error) {
+func (c *Channel) apply(op wire.ChannelOp) (float64, error) {
 	c.ready()
 	now := c.opts.Now()
 	expires := int64(0)
@@ -460,11 +406,11 @@ func (c *Channel) apply(op ChannelOp) (float64, error) {
 	}
 	var out float64
 	switch op.Op {
-	case OpSet:
-		c.entries[op.Key] = ChannelEntry{Value: op.Value, Expires: expires}
-	case OpDelete:
+	case wire.OpSet:
+		c.entries[op.Key] = wire.ChannelEntry{Value: op.Value, Expires: expires}
+	case wire.OpDelete:
 		delete(c.entries, op.Key)
-	case OpAppend, OpPrepend:
+	case wire.OpAppend, wire.OpPrepend:
 		list, cur, err := c.list(op.Key)
 		if err != nil {
 			return 0, err
@@ -472,7 +418,7 @@ func (c *Channel) apply(op ChannelOp) (float64, error) {
 		if expires == 0 {
 			expires = cur
 		}
-		if op.Op == OpAppend {
+		if op.Op == wire.OpAppend {
 			list = append(list, op.Value)
 		} else {
 			list = append([]json.RawMessage{op.Value}, list...)
@@ -481,9 +427,9 @@ func (c *Channel) apply(op ChannelOp) (float64, error) {
 			c.lists = map[string][]json.RawMessage{}
 		}
 		c.lists[op.Key] = list
-		c.entries[op.Key] = ChannelEntry{Expires: expires} // Value: see materialize
+		c.entries[op.Key] = wire.ChannelEntry{Expires: expires} // Value: see materialize
 		out = float64(len(list))
-	case OpAdd:
+	case wire.OpAdd:
 		cur, ok, err := c.lookup(op.Key)
 		if err != nil {
 			return 0, err
@@ -503,15 +449,15 @@ func (c *Channel) apply(op ChannelOp) (float64, error) {
 		if err != nil { // NaN or an infinity
 			return 0, fmt.Errorf("%w: key %q: %v + %v = %v is not a JSON number", ErrNotANumber, op.Key, n, op.Delta, out)
 		}
-		c.entries[op.Key] = ChannelEntry{Value: raw, Expires: expires}
+		c.entries[op.Key] = wire.ChannelEntry{Value: raw, Expires: expires}
 	default:
 		return 0, fmt.Errorf("graflow: unknown channel op %q on key %q", op.Op, op.Key)
 	}
 	delete(c.absent, op.Key)
-	if op.Op == OpDelete {
+	if op.Op == wire.OpDelete {
 		c.absent[op.Key] = true
 	}
-	if op.Op == OpSet || op.Op == OpDelete {
+	if op.Op == wire.OpSet || op.Op == wire.OpDelete {
 		delete(c.deferred, op.Key) // the value no longer depends on the old one
 		delete(c.lists, op.Key)
 	}
@@ -520,20 +466,20 @@ func (c *Channel) apply(op ChannelOp) (float64, error) {
 
 // lookup finds key under c.mu, fetching it from the source when unknown
 // and applying the writes deferred on it.
-func (c *Channel) lookup(key string) (ChannelEntry, bool, error) {
+func (c *Channel) lookup(key string) (wire.ChannelEntry, bool, error) {
 	c.ready()
 	if !c.atHand(key) {
 		if err := c.fetch([]string{key}); err != nil {
-			return ChannelEntry{}, false, err
+			return wire.ChannelEntry{}, false, err
 		}
 		if err := c.applyDeferred(key); err != nil {
-			return ChannelEntry{}, false, err
+			return wire.ChannelEntry{}, false, err
 		}
 	}
 	c.materialize(key)
 	e, ok := c.entries[key]
 	if ok && expired(e, c.opts.Now().UnixNano()) {
-		return ChannelEntry{}, false, nil
+		return wire.ChannelEntry{}, false, nil
 	}
 	return e, ok, nil
 }
@@ -576,7 +522,7 @@ func (c *Channel) fetch(keys []string) error {
 	return nil
 }
 
-func expired(e ChannelEntry, now int64) bool { return e.Expires != 0 && now >= e.Expires }
+func expired(e wire.ChannelEntry, now int64) bool { return e.Expires != 0 && now >= e.Expires }
 
 func abbreviate(raw json.RawMessage) string {
 	if len(raw) > 40 {

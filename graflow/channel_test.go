@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -36,7 +38,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 func TestChannelBasicOperations(t *testing.T) {
-	ch := graflow.NewChannel(nil, graflow.ChannelOptions{})
+	ch := engine.NewChannel(nil, engine.ChannelOptions{})
 	type profile struct {
 		Name string `json:"name"`
 		Age  int    `json:"age"`
@@ -97,7 +99,7 @@ func TestChannelBasicOperations(t *testing.T) {
 }
 
 func TestChannelNullValue(t *testing.T) {
-	ch := graflow.NewChannel(nil, graflow.ChannelOptions{})
+	ch := engine.NewChannel(nil, engine.ChannelOptions{})
 	require.NoError(t, ch.Set("k", nil))
 	assert.True(t, ch.Has("k"))
 	raw, ok := ch.Raw("k")
@@ -123,11 +125,11 @@ func TestChannelZeroValueIsUsable(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, l)
 	assert.Equal(t, []string{"k", "l", "n"}, ch.Keys())
-	assert.Len(t, ch.Entries(), 3)
+	assert.Len(t, engine.Entries(&ch), 3)
 }
 
 func TestChannelListOperations(t *testing.T) {
-	ch := graflow.NewChannel(nil, graflow.ChannelOptions{})
+	ch := engine.NewChannel(nil, engine.ChannelOptions{})
 	for i, v := range []string{"first", "second", "third"} {
 		n, err := ch.Append("appended", v)
 		require.NoError(t, err)
@@ -166,20 +168,20 @@ func TestChannelListOperations(t *testing.T) {
 
 func TestChannelListOpsOnNonList(t *testing.T) {
 	for _, v := range []any{"text", 5, map[string]int{"a": 1}, nil, true} {
-		ch := graflow.NewChannel(nil, graflow.ChannelOptions{Record: true})
+		ch := engine.NewChannel(nil, engine.ChannelOptions{Record: true})
 		require.NoError(t, ch.Set("k", v))
 		_, err := ch.Append("k", "x")
 		assert.ErrorIs(t, err, graflow.ErrNotAList, "%v", v)
 		assert.Contains(t, err.Error(), `"k"`)
 		_, err = ch.Prepend("k", "x")
 		assert.ErrorIs(t, err, graflow.ErrNotAList, "%v", v)
-		assert.Len(t, ch.Ops(), 1, "failed ops are not recorded")
+		assert.Len(t, engine.RecordedOps(ch), 1, "failed ops are not recorded")
 	}
 	// Entries given from outside, with odd JSON, do not panic.
-	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{
+	ch := engine.NewChannel(map[string]wire.ChannelEntry{
 		"empty":  {},
 		"spaced": {Value: json.RawMessage(" [1] ")},
-	}, graflow.ChannelOptions{})
+	}, engine.ChannelOptions{})
 	_, err := ch.Append("empty", 1)
 	assert.ErrorIs(t, err, graflow.ErrNotAList)
 	n, err := ch.Append("spaced", 2)
@@ -188,7 +190,7 @@ func TestChannelListOpsOnNonList(t *testing.T) {
 }
 
 func TestChannelAdd(t *testing.T) {
-	ch := graflow.NewChannel(nil, graflow.ChannelOptions{})
+	ch := engine.NewChannel(nil, engine.ChannelOptions{})
 	n, err := ch.Add("missing", 1)
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, n)
@@ -222,7 +224,7 @@ func TestChannelAdd(t *testing.T) {
 
 func TestChannelTTL(t *testing.T) {
 	clock := newFakeClock()
-	ch := graflow.NewChannel(nil, graflow.ChannelOptions{Now: clock.Now})
+	ch := engine.NewChannel(nil, engine.ChannelOptions{Now: clock.Now})
 	require.NoError(t, ch.Set("temp", "soon gone", graflow.WithTTL(time.Second)))
 	require.NoError(t, ch.Set("permanent", "stays"))
 	_, err := ch.Append("list", "x", graflow.WithTTL(time.Second))
@@ -242,7 +244,7 @@ func TestChannelTTL(t *testing.T) {
 	require.NoError(t, ch.Get("permanent", &s))
 	assert.Equal(t, "stays", s)
 	assert.Equal(t, []string{"permanent"}, ch.Keys())
-	assert.Len(t, ch.Entries(), 1)
+	assert.Len(t, engine.Entries(ch), 1)
 
 	// An expired list starts afresh; an expired counter starts at 0.
 	n, err := ch.Append("list", "y")
@@ -268,8 +270,8 @@ func TestChannelTTL(t *testing.T) {
 
 func TestChannelRecordAndApply(t *testing.T) {
 	clock := newFakeClock()
-	src := graflow.NewChannel(map[string]graflow.ChannelEntry{"base": {Value: json.RawMessage(`1`)}},
-		graflow.ChannelOptions{Record: true, Now: clock.Now})
+	src := engine.NewChannel(map[string]wire.ChannelEntry{"base": {Value: json.RawMessage(`1`)}},
+		engine.ChannelOptions{Record: true, Now: clock.Now})
 	require.NoError(t, src.Set("a", "x"))
 	_, err := src.Append("l", 1)
 	require.NoError(t, err)
@@ -280,53 +282,53 @@ func TestChannelRecordAndApply(t *testing.T) {
 	require.NoError(t, src.Set("t", true, graflow.WithTTL(time.Minute)))
 	require.NoError(t, src.Delete("base"))
 
-	ops := src.Ops()
+	ops := engine.RecordedOps(src)
 	require.Len(t, ops, 6)
-	assert.Equal(t, graflow.ChannelOp{Op: graflow.OpSet, Key: "a", Value: json.RawMessage(`"x"`)}, ops[0])
-	assert.Equal(t, graflow.OpAppend, ops[1].Op)
-	assert.Equal(t, graflow.OpPrepend, ops[2].Op)
-	assert.Equal(t, graflow.ChannelOp{Op: graflow.OpAdd, Key: "n", Delta: 2.5}, ops[3])
+	assert.Equal(t, wire.ChannelOp{Op: wire.OpSet, Key: "a", Value: json.RawMessage(`"x"`)}, ops[0])
+	assert.Equal(t, wire.OpAppend, ops[1].Op)
+	assert.Equal(t, wire.OpPrepend, ops[2].Op)
+	assert.Equal(t, wire.ChannelOp{Op: wire.OpAdd, Key: "n", Delta: 2.5}, ops[3])
 	assert.Equal(t, time.Minute, ops[4].TTL)
-	assert.Equal(t, graflow.ChannelOp{Op: graflow.OpDelete, Key: "base"}, ops[5])
+	assert.Equal(t, wire.ChannelOp{Op: wire.OpDelete, Key: "base"}, ops[5])
 
 	// The ops survive JSON (they travel as activity results).
-	wire, err := json.Marshal(ops)
+	raw, err := json.Marshal(ops)
 	require.NoError(t, err)
-	var back []graflow.ChannelOp
-	require.NoError(t, json.Unmarshal(wire, &back))
+	var back []wire.ChannelOp
+	require.NoError(t, json.Unmarshal(raw, &back))
 
-	dst := graflow.NewChannel(map[string]graflow.ChannelEntry{"base": {Value: json.RawMessage(`1`)}},
-		graflow.ChannelOptions{Now: clock.Now})
-	require.NoError(t, dst.Apply(back))
-	assert.Equal(t, src.Entries(), dst.Entries())
+	dst := engine.NewChannel(map[string]wire.ChannelEntry{"base": {Value: json.RawMessage(`1`)}},
+		engine.ChannelOptions{Now: clock.Now})
+	require.NoError(t, engine.ApplyOps(dst, back))
+	assert.Equal(t, engine.Entries(src), engine.Entries(dst))
 	assert.Equal(t, src.Keys(), dst.Keys())
 
 	// Ops are a copy.
 	ops[0].Key = "changed"
-	assert.Equal(t, "a", src.Ops()[0].Key)
+	assert.Equal(t, "a", engine.RecordedOps(src)[0].Key)
 
 	// Without Record nothing is kept.
-	assert.Empty(t, dst.Ops())
+	assert.Empty(t, engine.RecordedOps(dst))
 
 	// Replaying adds accumulates; replaying onto a non-list stops with an error.
-	require.NoError(t, dst.Apply(back[3:4]))
+	require.NoError(t, engine.ApplyOps(dst, back[3:4]))
 	var n float64
 	require.NoError(t, dst.Get("n", &n))
 	assert.Equal(t, 5.0, n)
-	err = dst.Apply([]graflow.ChannelOp{
-		{Op: graflow.OpSet, Key: "ok", Value: json.RawMessage(`1`)},
-		{Op: graflow.OpAppend, Key: "a", Value: json.RawMessage(`1`)},
-		{Op: graflow.OpSet, Key: "never", Value: json.RawMessage(`1`)},
+	err = engine.ApplyOps(dst, []wire.ChannelOp{
+		{Op: wire.OpSet, Key: "ok", Value: json.RawMessage(`1`)},
+		{Op: wire.OpAppend, Key: "a", Value: json.RawMessage(`1`)},
+		{Op: wire.OpSet, Key: "never", Value: json.RawMessage(`1`)},
 	})
 	assert.ErrorIs(t, err, graflow.ErrNotAList)
 	assert.True(t, dst.Has("ok"))
 	assert.False(t, dst.Has("never"))
-	assert.Error(t, dst.Apply([]graflow.ChannelOp{{Op: "bogus", Key: "k"}}))
+	assert.Error(t, engine.ApplyOps(dst, []wire.ChannelOp{{Op: "bogus", Key: "k"}}))
 }
 
 func TestChannelReadOnly(t *testing.T) {
-	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{"k": {Value: json.RawMessage(`[1]`)}},
-		graflow.ChannelOptions{ReadOnly: true})
+	ch := engine.NewChannel(map[string]wire.ChannelEntry{"k": {Value: json.RawMessage(`[1]`)}},
+		engine.ChannelOptions{ReadOnly: true})
 	assert.ErrorIs(t, ch.Set("x", 1), graflow.ErrReadOnlyChannel)
 	_, err := ch.Append("k", 2)
 	assert.ErrorIs(t, err, graflow.ErrReadOnlyChannel)
@@ -342,11 +344,11 @@ func TestChannelReadOnly(t *testing.T) {
 }
 
 func TestChannelEntriesAreCopied(t *testing.T) {
-	in := map[string]graflow.ChannelEntry{"a": {Value: json.RawMessage(`1`)}}
-	ch := graflow.NewChannel(in, graflow.ChannelOptions{})
-	in["b"] = graflow.ChannelEntry{Value: json.RawMessage(`2`)}
+	in := map[string]wire.ChannelEntry{"a": {Value: json.RawMessage(`1`)}}
+	ch := engine.NewChannel(in, engine.ChannelOptions{})
+	in["b"] = wire.ChannelEntry{Value: json.RawMessage(`2`)}
 	assert.False(t, ch.Has("b"))
-	out := ch.Entries()
+	out := engine.Entries(ch)
 	delete(out, "a")
 	assert.True(t, ch.Has("a"))
 }
@@ -354,19 +356,19 @@ func TestChannelEntriesAreCopied(t *testing.T) {
 // fakeSource is a ChannelSource that counts what it is asked for.
 type fakeSource struct {
 	mu       sync.Mutex
-	data     map[string]graflow.ChannelEntry
+	data     map[string]wire.ChannelEntry
 	fetched  map[string]int
 	keyCalls int
 	err      error
 }
 
-func (s *fakeSource) Fetch(_ context.Context, keys []string) (map[string]graflow.ChannelEntry, error) {
+func (s *fakeSource) Fetch(_ context.Context, keys []string) (map[string]wire.ChannelEntry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
 		return nil, s.err
 	}
-	out := map[string]graflow.ChannelEntry{}
+	out := map[string]wire.ChannelEntry{}
 	for _, k := range keys {
 		s.fetched[k]++
 		if e, ok := s.data[k]; ok {
@@ -393,7 +395,7 @@ func (s *fakeSource) Keys(context.Context) ([]string, error) {
 
 func TestChannelSource(t *testing.T) {
 	src := &fakeSource{
-		data: map[string]graflow.ChannelEntry{
+		data: map[string]wire.ChannelEntry{
 			"remote":  {Value: json.RawMessage(`"r"`)},
 			"other":   {Value: json.RawMessage(`2`)},
 			"deleted": {Value: json.RawMessage(`3`)},
@@ -401,8 +403,8 @@ func TestChannelSource(t *testing.T) {
 		},
 		fetched: map[string]int{},
 	}
-	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{"local": {Value: json.RawMessage(`"l"`)}},
-		graflow.ChannelOptions{Source: src})
+	ch := engine.NewChannel(map[string]wire.ChannelEntry{"local": {Value: json.RawMessage(`"l"`)}},
+		engine.ChannelOptions{Source: src})
 
 	var s string
 	require.NoError(t, ch.Get("local", &s))
@@ -448,8 +450,8 @@ func TestChannelSource(t *testing.T) {
 
 func TestChannelSourceErrors(t *testing.T) {
 	boom := errors.New("boom")
-	src := &fakeSource{data: map[string]graflow.ChannelEntry{"k": {Value: json.RawMessage(`1`)}}, fetched: map[string]int{}, err: boom}
-	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{"local": {Value: json.RawMessage(`1`)}}, graflow.ChannelOptions{Source: src})
+	src := &fakeSource{data: map[string]wire.ChannelEntry{"k": {Value: json.RawMessage(`1`)}}, fetched: map[string]int{}, err: boom}
+	ch := engine.NewChannel(map[string]wire.ChannelEntry{"local": {Value: json.RawMessage(`1`)}}, engine.ChannelOptions{Source: src})
 	var n int
 	err := ch.Get("k", &n)
 	assert.ErrorIs(t, err, boom)
@@ -470,9 +472,9 @@ func TestChannelSourceErrors(t *testing.T) {
 }
 
 func TestChannelKnownKeys(t *testing.T) {
-	src := &fakeSource{data: map[string]graflow.ChannelEntry{"big": {Value: json.RawMessage(`[1,2]`)}, "num": {Value: json.RawMessage(`"x"`)}}, fetched: map[string]int{}}
-	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{"small": {Value: json.RawMessage(`1`)}},
-		graflow.ChannelOptions{Source: src, KeysKnown: true, Omitted: []string{"big", "num"}, Record: true})
+	src := &fakeSource{data: map[string]wire.ChannelEntry{"big": {Value: json.RawMessage(`[1,2]`)}, "num": {Value: json.RawMessage(`"x"`)}}, fetched: map[string]int{}}
+	ch := engine.NewChannel(map[string]wire.ChannelEntry{"small": {Value: json.RawMessage(`1`)}},
+		engine.ChannelOptions{Source: src, KeysKnown: true, Omitted: []string{"big", "num"}, Record: true})
 	assert.Equal(t, []string{"big", "num", "small"}, ch.Keys())
 	assert.False(t, ch.Has("other"))
 	n, err := ch.Append("new", "a")
@@ -485,7 +487,7 @@ func TestChannelKnownKeys(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0, src.keyCalls)
 	assert.Empty(t, src.fetched, "writes read nothing")
-	assert.Len(t, ch.Ops(), 3, "every write is recorded")
+	assert.Len(t, engine.RecordedOps(ch), 3, "every write is recorded")
 
 	var list []int
 	require.NoError(t, ch.Get("big", &list))
@@ -497,7 +499,7 @@ func TestChannelKnownKeys(t *testing.T) {
 }
 
 func TestChannelErrIgnoredWrite(t *testing.T) {
-	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{"s": {Value: json.RawMessage(`"text"`)}}, graflow.ChannelOptions{})
+	ch := engine.NewChannel(map[string]wire.ChannelEntry{"s": {Value: json.RawMessage(`"text"`)}}, engine.ChannelOptions{})
 	_, err := ch.Append("s", 1)
 	assert.ErrorIs(t, err, graflow.ErrNotAList)
 	assert.ErrorIs(t, ch.Err(), graflow.ErrNotAList, "an ignored failed write is the channel's error")
@@ -506,7 +508,7 @@ func TestChannelErrIgnoredWrite(t *testing.T) {
 }
 
 func TestChannelConcurrentAdd(t *testing.T) {
-	ch := graflow.NewChannel(nil, graflow.ChannelOptions{})
+	ch := engine.NewChannel(nil, engine.ChannelOptions{})
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Add(1)
@@ -527,7 +529,7 @@ func TestChannelConcurrentAdd(t *testing.T) {
 }
 
 func TestChannelConcurrentAppend(t *testing.T) {
-	ch := graflow.NewChannel(nil, graflow.ChannelOptions{Record: true})
+	ch := engine.NewChannel(nil, engine.ChannelOptions{Record: true})
 	const workers, each = 8, 200
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -558,12 +560,12 @@ func TestChannelConcurrentAppend(t *testing.T) {
 	for i, v := range items {
 		require.Equal(t, i, v)
 	}
-	assert.Len(t, ch.Ops(), workers*each)
+	assert.Len(t, engine.RecordedOps(ch), workers*each)
 }
 
 func TestTypedKeys(t *testing.T) {
 	type point struct{ X, Y int }
-	ch := graflow.NewChannel(nil, graflow.ChannelOptions{})
+	ch := engine.NewChannel(nil, engine.ChannelOptions{})
 	pk := graflow.NewKey[point]("p")
 	assert.Equal(t, "p", pk.Name())
 	_, err := pk.Get(ch)
@@ -597,9 +599,9 @@ func TestTypedKeys(t *testing.T) {
 }
 
 func TestTaskContextResult(t *testing.T) {
-	ch := graflow.NewChannel(nil, graflow.ChannelOptions{})
+	ch := engine.NewChannel(nil, engine.ChannelOptions{})
 	require.NoError(t, ch.Set(graflow.ResultKey("up"), 42))
-	tc := graflow.NewTaskContext(context.Background(), graflow.TaskEnv{TaskID: "t", Channel: ch})
+	tc := engine.NewTaskContext(context.Background(), engine.TaskEnv{TaskID: "t"}, ch, nil)
 	var n int
 	require.NoError(t, tc.Result("up", &n))
 	assert.Equal(t, 42, n)
@@ -611,7 +613,7 @@ func TestTaskContextResult(t *testing.T) {
 // in order, interleaved with reads, prepends, sets and TTLs.
 func TestChannelAppendRun(t *testing.T) {
 	now := time.Unix(0, 0)
-	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{"l": {Value: json.RawMessage(`[ "a" ]`)}}, graflow.ChannelOptions{Now: func() time.Time { return now }})
+	ch := engine.NewChannel(map[string]wire.ChannelEntry{"l": {Value: json.RawMessage(`[ "a" ]`)}}, engine.ChannelOptions{Now: func() time.Time { return now }})
 	for i := range 10000 {
 		n, err := ch.Append("l", i)
 		require.NoError(t, err)
@@ -639,15 +641,15 @@ func TestChannelAppendRun(t *testing.T) {
 	require.NoError(t, ch.Set("ttl", "text"))
 	_, err = ch.Append("ttl", 4)
 	assert.ErrorIs(t, err, graflow.ErrNotAList)
-	assert.JSONEq(t, `"text"`, string(ch.Entries()["ttl"].Value))
+	assert.JSONEq(t, `"text"`, string(engine.Entries(ch)["ttl"].Value))
 }
 
 // With ResultsUnknown, a task result not sent is fetched when read, and
 // Keys asks for the whole list once; other unknown keys stay absent.
 func TestChannelResultsUnknown(t *testing.T) {
-	src := &fakeSource{data: map[string]graflow.ChannelEntry{"a.__result__": {Value: json.RawMessage(`7`)}, "k": {Value: json.RawMessage(`1`)}}, fetched: map[string]int{}}
-	ch := graflow.NewChannel(map[string]graflow.ChannelEntry{"k": {Value: json.RawMessage(`1`)}},
-		graflow.ChannelOptions{Source: src, KeysKnown: true, ResultsUnknown: true})
+	src := &fakeSource{data: map[string]wire.ChannelEntry{"a.__result__": {Value: json.RawMessage(`7`)}, "k": {Value: json.RawMessage(`1`)}}, fetched: map[string]int{}}
+	ch := engine.NewChannel(map[string]wire.ChannelEntry{"k": {Value: json.RawMessage(`1`)}},
+		engine.ChannelOptions{Source: src, KeysKnown: true, ResultsUnknown: true})
 	assert.False(t, ch.Has("other"))
 	assert.Empty(t, src.fetched, "a key outside the known ones is absent")
 	var v int

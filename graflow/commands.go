@@ -4,38 +4,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/graflow-go/graflow/internal/core"
+	"github.com/graflow-go/graflow/internal/wire"
 )
-
-// CommandKind names what a task asked its run to do next.
-type CommandKind string
-
-// The command kinds a task can record.
-const (
-	CommandNext      CommandKind = "next"
-	CommandGoto      CommandKind = "goto"
-	CommandIterate   CommandKind = "iterate"
-	CommandTerminate CommandKind = "terminate"
-	CommandCancel    CommandKind = "cancel"
-	// CommandCheckpoint records a point to resume the run from.
-	CommandCheckpoint CommandKind = "checkpoint"
-)
-
-// Command is a control-flow request recorded by a running task. Executors
-// apply a task's commands, in order, only when the task returns without error.
-type Command struct {
-	Kind CommandKind
-	// Graph is what NextTask or Goto added.
-	Graph *Subgraph
-	// Params are bound to the task's next iteration (NextIteration).
-	Params Params
-	// Result is TerminateWorkflow's result; HasResult is false when it was nil.
-	Result    any
-	HasResult bool
-	// Reason is CancelWorkflow's reason.
-	Reason string
-	// Metadata is Checkpoint's metadata.
-	Metadata map[string]any
-}
 
 // NextTask queues n to run after this task, before this task's successors.
 // A node whose id is already in the run's graph is a jump: it runs again and
@@ -43,17 +15,17 @@ type Command struct {
 // each member as a branch of its own (a child workflow on Temporal). Every
 // task n names must be registered with the worker: otherwise NextTask
 // returns an error and records nothing.
-func (c *TaskContext) NextTask(n Node) error { return c.addGraph(CommandNext, n) }
+func (c *TaskContext) NextTask(n Node) error { return c.addGraph(wire.CommandNext, n) }
 
 // Goto runs n next and skips this task's successors.
-func (c *TaskContext) Goto(n Node) error { return c.addGraph(CommandGoto, n) }
+func (c *TaskContext) Goto(n Node) error { return c.addGraph(wire.CommandGoto, n) }
 
-func (c *TaskContext) addGraph(kind CommandKind, n Node) error {
-	sg, err := NewSubgraph(n, c.env.Registry)
+func (c *TaskContext) addGraph(kind wire.CommandKind, n Node) error {
+	sg, err := newSubgraph(n, c.registry)
 	if err != nil {
 		return fmt.Errorf("task %q: %s: %w", c.env.TaskID, kind, err)
 	}
-	c.record(Command{Kind: kind, Graph: sg})
+	c.record(core.Command{Kind: kind, Graph: sg})
 	return nil
 }
 
@@ -63,8 +35,8 @@ func (c *TaskContext) addGraph(kind CommandKind, n Node) error {
 // run; iterating past that fails the run with a *CycleLimitError. Unknown
 // parameter keys are an error.
 func (c *TaskContext) NextIteration(params Params) error {
-	if c.env.Registry != nil {
-		if ti, ok := c.env.Registry.Lookup(c.env.Task); ok {
+	if c.registry != nil {
+		if ti, ok := c.registry.lookup(c.env.Task); ok {
 			for _, k := range slices.Sorted(maps.Keys(params)) {
 				if !slices.Contains(ti.Params, k) {
 					return fmt.Errorf("%w: task %q: NextIteration binds unknown parameter %q (parameters: %v)", ErrInvalidGraph, c.env.TaskID, k, ti.Params)
@@ -72,7 +44,7 @@ func (c *TaskContext) NextIteration(params Params) error {
 			}
 		}
 	}
-	c.record(Command{Kind: CommandIterate, Params: maps.Clone(params)})
+	c.record(core.Command{Kind: wire.CommandIterate, Params: maps.Clone(params)})
 	return nil
 }
 
@@ -81,13 +53,13 @@ func (c *TaskContext) NextIteration(params Params) error {
 // value when result is nil). It acts on the whole run, also from a parallel
 // branch.
 func (c *TaskContext) TerminateWorkflow(result any) {
-	c.record(Command{Kind: CommandTerminate, Result: result, HasResult: result != nil})
+	c.record(core.Command{Kind: wire.CommandTerminate, Result: result, HasResult: result != nil})
 }
 
 // CancelWorkflow fails the whole run with a *WorkflowCanceledError once this
 // task returns, also from a parallel branch.
 func (c *TaskContext) CancelWorkflow(reason string) {
-	c.record(Command{Kind: CommandCancel, Reason: reason})
+	c.record(core.Command{Kind: wire.CommandCancel, Reason: reason})
 }
 
 // Checkpoint records a point to resume the run from, taken once this task
@@ -97,17 +69,17 @@ func (c *TaskContext) CancelWorkflow(reason string) {
 // history: temporal.CheckpointManager resumes a failed run from it, and the
 // tasks before it do not run again.
 func (c *TaskContext) Checkpoint(metadata map[string]any) {
-	c.record(Command{Kind: CommandCheckpoint, Metadata: maps.Clone(metadata)})
+	c.record(core.Command{Kind: wire.CommandCheckpoint, Metadata: maps.Clone(metadata)})
 }
 
-// Commands returns the commands recorded so far; for executors.
-func (c *TaskContext) Commands() []Command {
+// recorded returns the commands recorded so far.
+func (c *TaskContext) recorded() []core.Command {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.commands)
 }
 
-func (c *TaskContext) record(cmd Command) {
+func (c *TaskContext) record(cmd core.Command) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.commands = append(c.commands, cmd)

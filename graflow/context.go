@@ -5,46 +5,33 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/graflow-go/graflow/internal/core"
 	"github.com/graflow-go/graflow/prompts"
 )
-
-// TaskEnv is what an Executor tells a task about its run.
-type TaskEnv struct {
-	// Task is the name of the task; TaskID the id of the running node.
-	Task       string
-	TaskID     string
-	WorkflowID string
-	RunID      string
-	Attempt    int
-	Cycle      int
-	MaxCycles  int
-	Logger     *slog.Logger
-	Channel    *Channel
-	// Registry checks the tasks named by NextTask, Goto and NextIteration
-	// (nil = no check).
-	Registry *Registry
-	// Prompts is the worker's prompt manager (nil = the default directory).
-	Prompts *prompts.Manager
-}
 
 // TaskContext is what a running task sees. It is a context.Context that is
 // done when the task is canceled or times out.
 type TaskContext struct {
 	context.Context
-	env      TaskEnv
+	env      core.TaskEnv
+	channel  *Channel
+	registry *Registry
+	feedback *feedbackSession
 	mu       sync.Mutex
-	commands []Command
+	commands []core.Command
 }
 
-// NewTaskContext builds the context of one task run; for Executor
-// implementations and tests. A nil ctx means context.Background, a nil Channel gives an empty local channel, a
-// nil Logger slog.Default.
-func NewTaskContext(ctx context.Context, env TaskEnv) *TaskContext {
+// newTaskContext builds the context of one task run. A nil ctx means
+// context.Background, a nil ch an empty local channel, a nil reg no check
+// of the tasks NextTask names, a nil Logger slog.Default; without
+// env.Feedback the task cannot suspend (RequestFeedback returns
+// ErrFeedbackUnsupported).
+func newTaskContext(ctx context.Context, env core.TaskEnv, ch *Channel, reg *Registry) *TaskContext {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if env.Channel == nil {
-		env.Channel = NewChannel(nil, ChannelOptions{})
+	if ch == nil {
+		ch = newChannel(nil, core.ChannelOptions{})
 	}
 	if env.Logger == nil {
 		env.Logger = slog.Default()
@@ -55,7 +42,12 @@ func NewTaskContext(ctx context.Context, env TaskEnv) *TaskContext {
 	if env.MaxCycles == 0 {
 		env.MaxCycles = DefaultMaxCycles
 	}
-	return &TaskContext{Context: ctx, env: env}
+	tc := &TaskContext{Context: ctx, env: env, channel: ch, registry: reg}
+	if f := env.Feedback; f != nil {
+		answers, _ := f.Answers.(map[string]FeedbackResponse)
+		tc.feedback = &feedbackSession{answers: answers, timedOut: f.TimedOut}
+	}
+	return tc
 }
 
 // TaskID returns the id of the running node.
@@ -84,7 +76,7 @@ func (c *TaskContext) Logger() *slog.Logger { return c.env.Logger }
 
 // Channel returns the run's channel as this task sees it: the values at the
 // task's start plus its own writes.
-func (c *TaskContext) Channel() *Channel { return c.env.Channel }
+func (c *TaskContext) Channel() *Channel { return c.channel }
 
 // Prompts returns the worker's prompt manager (its prompts.dir setting, else
 // GRAFLOW_PROMPTS_DIR, else ./prompts).
@@ -92,5 +84,5 @@ func (c *TaskContext) Prompts() *prompts.Manager { return c.env.Prompts }
 
 // Result decodes the result of task taskID into dst (ErrKeyNotFound if it has none).
 func (c *TaskContext) Result(taskID string, dst any) error {
-	return c.env.Channel.Get(ResultKey(taskID), dst)
+	return c.channel.Get(ResultKey(taskID), dst)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 )
 
 func ExampleNewTask() {
@@ -20,11 +21,10 @@ func ExampleNewTask() {
 
 	sum, err := calculate.Run(context.Background(), calcIn{X: 5, Y: 3})
 	fmt.Println(sum, err)
-	info, _ := reg.Lookup("calculate")
-	fmt.Println(info.Params)
+	fmt.Println(reg.Names())
 	// Output:
 	// 8 <nil>
-	// [x y]
+	// [calculate]
 }
 
 func ExampleChain() {
@@ -41,18 +41,12 @@ func ExampleChain() {
 
 	wf := graflow.NewWorkflow("etl")
 	wf.Add(graflow.Chain(fetch, graflow.Parallel(a, b, c), aggregate))
-	start, _ := wf.StartNode("")
-	fmt.Println(wf.Validate(), start)
-	for _, e := range wf.Edges() {
-		fmt.Println(e.From, ">>", e.To)
-	}
+	fmt.Println(wf.Validate(), wf)
 	// Output:
 	// fetch >> (a | b | c) >> aggregate
 	// a >> b | c
 	// fanout:(a | b) >> c
-	// <nil> fetch
-	// fetch >> ParallelGroup_1
-	// ParallelGroup_1 >> aggregate
+	// <nil> fetch >> (a | b | c) >> aggregate
 }
 
 func ExampleParseFlow() {
@@ -83,7 +77,7 @@ func ExampleParseFlow() {
 }
 
 func ExampleChannel() {
-	ch := graflow.NewChannel(nil, graflow.ChannelOptions{})
+	ch := engine.NewChannel(nil, engine.ChannelOptions{})
 	_ = ch.Set("user", "alice")
 	n, _ := ch.Append("log", "first")
 	n, _ = ch.Append("log", "second")

@@ -10,9 +10,9 @@ import (
 // each run a Temporal workflow execution.
 type Executor interface {
 	// Execute runs wf and waits for its result.
-	Execute(ctx context.Context, wf *Workflow, cfg RunConfig) (*Result, error)
+	Execute(ctx context.Context, wf *Workflow, cfg runConfig) (*Result, error)
 	// Start starts wf and returns at once.
-	Start(ctx context.Context, wf *Workflow, cfg RunConfig) (*Handle, error)
+	Start(ctx context.Context, wf *Workflow, cfg runConfig) (*Handle, error)
 	// Result waits for the run workflowID/runID ("" = latest) and returns its result.
 	Result(ctx context.Context, workflowID, runID string) (*Result, error)
 }
@@ -27,8 +27,8 @@ type Result struct {
 	value   json.RawMessage
 }
 
-// NewResult builds a Result; for Executor implementations.
-func NewResult(workflowID, runID string, value json.RawMessage, channel *Channel) *Result {
+// newResult builds a Result.
+func newResult(workflowID, runID string, value json.RawMessage, channel *Channel) *Result {
 	return &Result{WorkflowID: workflowID, RunID: runID, Channel: channel, value: value}
 }
 
@@ -50,8 +50,8 @@ type Handle struct {
 	exec       Executor
 }
 
-// NewHandle builds a Handle; for Executor implementations.
-func NewHandle(exec Executor, workflowID, runID string) *Handle {
+// newHandle builds a Handle.
+func newHandle(exec Executor, workflowID, runID string) *Handle {
 	return &Handle{WorkflowID: workflowID, RunID: runID, exec: exec}
 }
 

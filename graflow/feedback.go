@@ -1,7 +1,6 @@
 package graflow
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -125,43 +124,31 @@ func (r FeedbackResponse) ChannelValue(t FeedbackType) any {
 // response of a request with a ChannelKey: "<key>.__feedback_response__".
 const FeedbackResponseKeySuffix = ".__feedback_response__"
 
-// FeedbackSession is what an executor tells a running task about the run's
+// feedbackSession is what an executor tells a running task about the run's
 // feedback requests: the answers the run holds and the requests that timed
-// out. A TaskContext without one (Task.Run) cannot suspend, so
-// RequestFeedback returns ErrFeedbackUnsupported there.
-type FeedbackSession struct {
-	// Answers are the run's answers this task may receive, by request ID.
-	Answers map[string]FeedbackResponse
-	// TimedOut are requests that timed out unanswered: RequestFeedback
-	// returns ErrFeedbackTimeout for them.
-	TimedOut []string
+// out, and the request the task suspended on.
+type feedbackSession struct {
+	answers  map[string]FeedbackResponse
+	timedOut []string
 
 	mu        sync.Mutex
 	suspended *FeedbackRequest
 }
 
-// Suspended returns the request the task suspended on, or nil when it did
+// suspendedOn returns the request the task suspended on, or nil when it did
 // not suspend.
-func (s *FeedbackSession) Suspended() *FeedbackRequest {
+func (s *feedbackSession) suspendedOn() *FeedbackRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.suspended
 }
 
-func (s *FeedbackSession) suspend(req FeedbackRequest) {
+func (s *feedbackSession) suspend(req FeedbackRequest) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.suspended == nil {
 		s.suspended = &req
 	}
-}
-
-type feedbackSessionKey struct{}
-
-// WithFeedbackSession returns ctx carrying s; an executor passes it to
-// NewTaskContext so that the task can request feedback.
-func WithFeedbackSession(ctx context.Context, s *FeedbackSession) context.Context {
-	return context.WithValue(ctx, feedbackSessionKey{}, s)
 }
 
 // ErrFeedbackUnsupported is returned by RequestFeedback where no executor
@@ -194,14 +181,14 @@ func (c *TaskContext) RequestFeedback(req FeedbackRequest) (FeedbackResponse, er
 	if err := req.Validate(); err != nil {
 		return FeedbackResponse{}, err
 	}
-	s, _ := c.Value(feedbackSessionKey{}).(*FeedbackSession)
+	s := c.feedback
 	if s == nil {
 		return FeedbackResponse{}, fmt.Errorf("request %q: %w", req.ID, ErrFeedbackUnsupported)
 	}
-	if resp, ok := s.Answers[req.ID]; ok {
+	if resp, ok := s.answers[req.ID]; ok {
 		return resp, nil
 	}
-	if slices.Contains(s.TimedOut, req.ID) {
+	if slices.Contains(s.timedOut, req.ID) {
 		return FeedbackResponse{}, fmt.Errorf("request %q: %w after %v", req.ID, ErrFeedbackTimeout, req.Timeout)
 	}
 	req.Options = slices.Clone(req.Options)

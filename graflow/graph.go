@@ -8,34 +8,40 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+
+	"github.com/graflow-go/graflow/internal/core"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
-// GraphNode is one node of a workflow graph as an Executor sees it: a task
-// (Task set) or a parallel group (Members set).
-type GraphNode struct {
+// graphNode is one node of a workflow graph as it is built: a task (Task
+// set) or a parallel group (Members set).
+type graphNode struct {
 	ID      string
 	Task    string
-	Info    *TaskInfo
+	Info    *taskInfo
 	Params  Params
 	Members []string
-	Policy  PolicySpec
+	Policy  wire.Policy
 }
 
 // IsGroup reports whether the node is a parallel group.
-func (n GraphNode) IsGroup() bool { return n.Task == "" }
+func (n graphNode) IsGroup() bool { return n.Task == "" }
 
-// GraphEdge is a static edge From >> To.
-type GraphEdge struct {
-	From string
-	To   string
+// view returns the node as an executor sees it.
+func (n graphNode) view() core.GraphNode {
+	c := core.GraphNode{ID: n.ID, Task: n.Task, Params: n.Params, Members: n.Members, Policy: n.Policy}
+	if n.Info != nil {
+		c.Inputs, c.Options = n.Info.Params, n.Info.Options
+	}
+	return c
 }
 
 // builder accumulates nodes, edges and problems as Nodes are added.
 type builder struct {
-	nodes    map[string]*GraphNode
+	nodes    map[string]*graphNode
 	order    []string
-	edges    []GraphEdge
-	edgeSet  map[GraphEdge]bool
+	edges    []core.GraphEdge
+	edgeSet  map[core.GraphEdge]bool
 	groupIDs map[*Group]string
 	autoIDs  []string
 	nextAuto int
@@ -43,12 +49,12 @@ type builder struct {
 }
 
 func newBuilder() *builder {
-	return &builder{nodes: map[string]*GraphNode{}, edgeSet: map[GraphEdge]bool{}, groupIDs: map[*Group]string{}}
+	return &builder{nodes: map[string]*graphNode{}, edgeSet: map[core.GraphEdge]bool{}, groupIDs: map[*Group]string{}}
 }
 
 func (b *builder) problem(err error) { b.problems = append(b.problems, err) }
 
-func (b *builder) add(id string, n *GraphNode) bool {
+func (b *builder) add(id string, n *graphNode) bool {
 	if _, ok := b.nodes[id]; ok {
 		return false
 	}
@@ -57,7 +63,7 @@ func (b *builder) add(id string, n *GraphNode) bool {
 	return true
 }
 
-func (b *builder) task(id, task string, info *TaskInfo, err error, params Params) {
+func (b *builder) task(id, task string, info *taskInfo, err error, params Params) {
 	if old, ok := b.nodes[id]; ok {
 		switch {
 		case old.Task != task:
@@ -67,7 +73,7 @@ func (b *builder) task(id, task string, info *TaskInfo, err error, params Params
 		}
 		return
 	}
-	b.add(id, &GraphNode{ID: id, Task: task, Info: info, Params: params})
+	b.add(id, &graphNode{ID: id, Task: task, Info: info, Params: params})
 	switch {
 	case err != nil && errors.Is(err, ErrInvalidGraph):
 		b.problem(err)
@@ -115,9 +121,9 @@ func (b *builder) groupID(g *Group) string {
 }
 
 func (b *builder) group(id string, g *Group, members []string) {
-	spec := Strict().Spec()
+	spec := Strict().spec()
 	if g.policy != nil {
-		spec = g.policy.Spec()
+		spec = g.policy.spec()
 	}
 	if old, ok := b.nodes[id]; ok {
 		if !old.IsGroup() || !slices.Equal(old.Members, members) {
@@ -125,20 +131,20 @@ func (b *builder) group(id string, g *Group, members []string) {
 		}
 		return
 	}
-	b.add(id, &GraphNode{ID: id, Members: members, Policy: spec})
+	b.add(id, &graphNode{ID: id, Members: members, Policy: spec})
 	if len(members) < 2 {
 		b.problem(fmt.Errorf("%w: parallel group %q needs at least two members, has %d", ErrInvalidGraph, id, len(members)))
 	}
 	if err := checkName("group", id); err != nil {
 		b.problem(err)
 	}
-	if err := spec.Check(id, members); err != nil {
+	if err := checkPolicy(spec, id, members); err != nil {
 		b.problem(err)
 	}
 }
 
 func (b *builder) edge(from, to string) {
-	e := GraphEdge{From: from, To: to}
+	e := core.GraphEdge{From: from, To: to}
 	if !b.edgeSet[e] {
 		b.edgeSet[e] = true
 		b.edges = append(b.edges, e)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -100,23 +102,22 @@ func TestGraphNodeDetails(t *testing.T) {
 	wf := graflow.NewWorkflow("w")
 	wf.Add(grp)
 	require.NoError(t, wf.Validate())
-	nodes := wf.Nodes()
+	nodes := engine.CompileGraph(wf).Nodes
 	require.Len(t, nodes, 3)
 	assert.Equal(t, "c1", nodes[0].ID)
 	assert.Equal(t, "calc", nodes[0].Task)
 	assert.False(t, nodes[0].IsGroup())
-	assert.Equal(t, graflow.Params{"x": 1}, nodes[0].Params)
-	require.NotNil(t, nodes[0].Info)
-	assert.Equal(t, []string{"x", "y"}, nodes[0].Info.Params)
-	assert.Equal(t, 2, nodes[0].Info.Options.MaxRetries)
-	assert.Equal(t, time.Second, nodes[0].Info.Options.Timeout)
+	assert.Equal(t, map[string]any{"x": 1}, nodes[0].Params)
+	assert.Equal(t, []string{"x", "y"}, nodes[0].Inputs)
+	assert.Equal(t, 2, nodes[0].Options.MaxRetries)
+	assert.Equal(t, time.Second, nodes[0].Options.Timeout)
 	assert.True(t, nodes[2].IsGroup())
 	assert.Equal(t, []string{"c1", "c2"}, nodes[2].Members)
-	assert.Equal(t, graflow.PolicySpec{Type: "at_least", MinSuccess: 1}, nodes[2].Policy)
+	assert.Equal(t, wire.Policy{Type: "at_least", MinSuccess: 1}, nodes[2].Policy)
 
 	wf2 := graflow.NewWorkflow("w")
 	wf2.Add(graflow.Parallel(calc.Instance("c1", nil), calc.Instance("c2", nil)))
-	assert.Equal(t, graflow.PolicySpec{Type: "strict"}, wf2.Nodes()[2].Policy, "default policy is strict")
+	assert.Equal(t, wire.Policy{Type: "strict"}, engine.CompileGraph(wf2).Nodes[2].Policy, "default policy is strict")
 }
 
 func TestValidateReportsAllProblems(t *testing.T) {
@@ -284,7 +285,7 @@ func TestStartNode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			wf := graflow.NewWorkflow("w")
 			wf.Add(tt.nodes...)
-			got, err := wf.StartNode(tt.start)
+			got, err := engine.StartNode(wf, tt.start)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.ErrorIs(t, err, graflow.ErrInvalidGraph)
@@ -298,20 +299,20 @@ func TestStartNode(t *testing.T) {
 }
 
 // fakeExecutor records what Workflow.Execute/Start hand it.
-type fakeExecutor struct{ cfg *graflow.RunConfig }
+type fakeExecutor struct{ cfg *engine.RunConfig }
 
-func (f *fakeExecutor) Execute(_ context.Context, _ *graflow.Workflow, cfg graflow.RunConfig) (*graflow.Result, error) {
+func (f *fakeExecutor) Execute(_ context.Context, _ *graflow.Workflow, cfg engine.RunConfig) (*graflow.Result, error) {
 	f.cfg = &cfg
-	return graflow.NewResult("wf", "run", []byte(`"done"`), nil), nil
+	return engine.NewResult("wf", "run", []byte(`"done"`), nil), nil
 }
 
-func (f *fakeExecutor) Start(_ context.Context, _ *graflow.Workflow, cfg graflow.RunConfig) (*graflow.Handle, error) {
+func (f *fakeExecutor) Start(_ context.Context, _ *graflow.Workflow, cfg engine.RunConfig) (*graflow.Handle, error) {
 	f.cfg = &cfg
-	return graflow.NewHandle(f, "wf", "run"), nil
+	return engine.NewHandle(f, "wf", "run"), nil
 }
 
 func (f *fakeExecutor) Result(context.Context, string, string) (*graflow.Result, error) {
-	return graflow.NewResult("wf", "run", []byte(`"done"`), nil), nil
+	return engine.NewResult("wf", "run", []byte(`"done"`), nil), nil
 }
 
 func TestExecuteValidatesAndResolvesStart(t *testing.T) {
@@ -324,7 +325,7 @@ func TestExecuteValidatesAndResolvesStart(t *testing.T) {
 	res, err := wf.Execute(ctx, exec, graflow.InitialChannel(map[string]any{"n": 1}), graflow.WorkflowID("id-1"))
 	require.NoError(t, err)
 	require.NotNil(t, exec.cfg)
-	assert.Equal(t, graflow.RunConfig{Start: "a", InitialChannel: map[string]any{"n": 1}, WorkflowID: "id-1"}, *exec.cfg)
+	assert.Equal(t, engine.RunConfig{Start: "a", InitialChannel: map[string]any{"n": 1}, WorkflowID: "id-1"}, *exec.cfg)
 	var out string
 	require.NoError(t, res.Value(&out))
 	assert.Equal(t, "done", out)
@@ -440,7 +441,7 @@ func TestNewTaskErrors(t *testing.T) {
 		assert.Equal(t, "n", de.Task)
 		_, err = bad.Run(ctx, 3)
 		assert.ErrorContains(t, err, "must be a struct")
-		_, ok := r.Lookup("n")
+		_, ok := engine.LookupTask(r, "n")
 		assert.False(t, ok, "an unusable task is not registered")
 	})
 	t.Run("name with a dot", func(t *testing.T) {
@@ -475,7 +476,7 @@ func TestNewTaskErrors(t *testing.T) {
 		wf := graflow.NewWorkflow("w")
 		wf.Add(tk)
 		assert.NoError(t, wf.Validate())
-		_, ok := graflow.DefaultRegistry.Lookup(name)
+		_, ok := engine.LookupTask(graflow.DefaultRegistry, name)
 		assert.True(t, ok)
 	})
 }
@@ -486,17 +487,16 @@ func TestNewTaskRegistersInGivenRegistryOnly(t *testing.T) {
 	graflow.NewTask(name, add, graflow.WithRegistry(r), graflow.WithMaxCycles(3), graflow.WithTaskQueue("gpu"),
 		graflow.WithReads("k1", "k2"), graflow.WithoutChannelResolution(), graflow.WithHeartbeatTimeout(time.Minute),
 		graflow.WithRetryPolicy(graflow.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2}))
-	info, ok := r.Lookup(name)
+	info, ok := engine.LookupTask(r, name)
 	require.True(t, ok)
-	assert.Equal(t, name, info.Name)
 	assert.Equal(t, []string{"x", "y"}, info.Params)
-	assert.Equal(t, graflow.TaskOptions{
+	assert.Equal(t, wire.TaskOptions{
 		MaxCycles: 3, TaskQueue: "gpu", Reads: []string{"k1", "k2"}, NoChannelResolution: true,
-		HeartbeatTimeout: time.Minute, RetryPolicy: &graflow.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2},
+		HeartbeatTimeout: time.Minute, RetryPolicy: &wire.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2},
 	}, info.Options)
-	_, ok = graflow.DefaultRegistry.Lookup(name)
+	_, ok = engine.LookupTask(graflow.DefaultRegistry, name)
 	assert.False(t, ok)
-	_, ok = r.Lookup("missing")
+	_, ok = engine.LookupTask(r, "missing")
 	assert.False(t, ok)
 }
 
@@ -550,23 +550,15 @@ func TestTaskRun(t *testing.T) {
 	assert.ErrorIs(t, err, boom)
 }
 
-func TestPolicies(t *testing.T) {
-	fail := []graflow.TaskFailure{{TaskID: "a", Message: "x"}}
-	assert.NoError(t, graflow.Strict().Spec().Decide("g", nil, []string{"a", "b"}))
-	var pge *graflow.ParallelGroupError
-	require.ErrorAs(t, graflow.Strict().Spec().Decide("g", fail, []string{"b"}), &pge)
-	assert.Equal(t, &graflow.ParallelGroupError{GroupID: "g", Policy: "strict", Failed: fail, Succeeded: []string{"b"}}, pge)
-	assert.NoError(t, graflow.BestEffort().Spec().Decide("g", fail, nil))
-	assert.NoError(t, graflow.AtLeast(1).Spec().Decide("g", fail, []string{"b"}))
-	assert.Error(t, graflow.AtLeast(2).Spec().Decide("g", fail, []string{"b"}))
-	assert.NoError(t, graflow.CriticalOnly("b").Spec().Decide("g", fail, []string{"b"}))
-	assert.Error(t, graflow.CriticalOnly("a").Spec().Decide("g", fail, []string{"b"}))
-	assert.Contains(t, pge.Error(), `parallel group "g" failed (strict policy): 1 failed [a: x], 1 succeeded`)
-
+func TestPolicyCopiesItsIDs(t *testing.T) {
+	_, ts := noneTasks(t, "a", "b")
 	ids := []string{"a"}
-	p := graflow.CriticalOnly(ids...)
+	g := graflow.Parallel(ts["a"], ts["b"]).WithPolicy(graflow.CriticalOnly(ids...))
 	ids[0] = "changed"
-	assert.Equal(t, []string{"a"}, p.Spec().Critical, "CriticalOnly copies its ids")
+	wf := graflow.NewWorkflow("w")
+	wf.Add(g)
+	require.NoError(t, wf.Validate())
+	assert.Equal(t, wire.Policy{Type: "critical", Critical: []string{"a"}}, engine.CompileGraph(wf).Nodes[2].Policy, "CriticalOnly copies its ids")
 }
 
 func TestGroupAccessors(t *testing.T) {
@@ -598,16 +590,16 @@ func TestWorkflowDefaultTaskOptions(t *testing.T) {
 	wf.Add(graflow.Chain(plain, own))
 	require.NoError(t, wf.Validate())
 	assert.Equal(t, 50, wf.MaxSteps())
-	nodes := wf.Nodes()
-	assert.Equal(t, graflow.TaskOptions{
+	nodes := engine.CompileGraph(wf).Nodes
+	assert.Equal(t, wire.TaskOptions{
 		Timeout: time.Minute, MaxRetries: 3, TaskQueue: "q", Reads: []string{"shared"},
-		RetryPolicy: &graflow.RetryPolicy{InitialInterval: time.Second},
-	}, wf.TaskOptions(nodes[0]))
-	assert.Equal(t, graflow.TaskOptions{
+		RetryPolicy: &wire.RetryPolicy{InitialInterval: time.Second},
+	}, nodes[0].Options.WithDefaults(engine.CompileGraph(wf).Defaults))
+	assert.Equal(t, wire.TaskOptions{
 		Timeout: time.Second, MaxRetries: 1, TaskQueue: "q", Reads: []string{"mine", "shared"},
-		RetryPolicy: &graflow.RetryPolicy{InitialInterval: time.Second},
-	}, wf.TaskOptions(nodes[1]))
+		RetryPolicy: &wire.RetryPolicy{InitialInterval: time.Second},
+	}, nodes[1].Options.WithDefaults(engine.CompileGraph(wf).Defaults))
 	// The task's own options are untouched.
-	assert.Equal(t, []string{"mine"}, nodes[1].Info.Options.Reads)
-	assert.Equal(t, graflow.TaskOptions{}, graflow.NewWorkflow("w").TaskOptions(nodes[0]))
+	assert.Equal(t, []string{"mine"}, nodes[1].Options.Reads)
+	assert.Equal(t, wire.TaskOptions{}, nodes[0].Options.WithDefaults(engine.CompileGraph(graflow.NewWorkflow("w")).Defaults))
 }

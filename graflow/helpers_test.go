@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/stretchr/testify/require"
 )
 
@@ -24,14 +25,14 @@ func noneTasks(t testing.TB, names ...string) (*graflow.Registry, map[string]*gr
 // describe summarises a workflow graph: nodes in order ("id" for a task,
 // "id[m1 m2]" for a group) and edges ("a->b").
 func describe(wf *graflow.Workflow) (nodes, edges []string) {
-	for _, n := range wf.Nodes() {
+	for _, n := range engine.CompileGraph(wf).Nodes {
 		if n.IsGroup() {
 			nodes = append(nodes, fmt.Sprintf("%s[%s]", n.ID, strings.Join(n.Members, " ")))
 		} else {
 			nodes = append(nodes, n.ID)
 		}
 	}
-	for _, e := range wf.Edges() {
+	for _, e := range engine.CompileGraph(wf).Edges {
 		edges = append(edges, e.From+"->"+e.To)
 	}
 	return nodes, edges

@@ -22,7 +22,7 @@ type Node interface {
 type Instance struct {
 	id     string
 	task   string
-	info   *TaskInfo
+	info   *taskInfo
 	err    error
 	params Params
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -44,7 +45,7 @@ type paramsOut struct {
 	TaskID   string
 }
 
-func paramsTask(t *testing.T) (*graflow.Registry, *graflow.TaskInfo) {
+func paramsTask(t *testing.T) (*graflow.Registry, registered) {
 	t.Helper()
 	r := graflow.NewRegistry()
 	graflow.NewTask("params", func(tc *graflow.TaskContext, in paramsIn) (paramsOut, error) {
@@ -56,18 +57,34 @@ func paramsTask(t *testing.T) (*graflow.Registry, *graflow.TaskInfo) {
 		_ = in.hidden
 		return out, nil
 	}, graflow.WithRegistry(r))
-	info, ok := r.Lookup("params")
-	require.True(t, ok)
-	return r, info
+	return r, lookup(t, r, "params")
 }
 
-func invoke(t *testing.T, info *graflow.TaskInfo, params map[string]string) (paramsOut, error) {
+// registered is a task of a registry as an executor sees it.
+type registered struct {
+	reg  *graflow.Registry
+	name string
+	engine.TaskDef
+}
+
+func lookup(t *testing.T, r *graflow.Registry, name string) registered {
+	t.Helper()
+	def, ok := engine.LookupTask(r, name)
+	require.True(t, ok, name)
+	return registered{r, name, def}
+}
+
+func (ti registered) Invoke(tc *graflow.TaskContext, params map[string]json.RawMessage) (json.RawMessage, error) {
+	return engine.Invoke(ti.reg, ti.name, tc, params)
+}
+
+func invoke(t *testing.T, info registered, params map[string]string) (paramsOut, error) {
 	t.Helper()
 	raw := map[string]json.RawMessage{}
 	for k, v := range params {
 		raw[k] = json.RawMessage(v)
 	}
-	tc := graflow.NewTaskContext(context.Background(), graflow.TaskEnv{TaskID: "t"})
+	tc := engine.NewTaskContext(context.Background(), engine.TaskEnv{TaskID: "t"}, nil, nil)
 	res, err := info.Invoke(tc, raw)
 	var out paramsOut
 	if err == nil {
@@ -144,34 +161,30 @@ func TestInvokeResults(t *testing.T) {
 	graflow.NewTask("fails", func(*graflow.TaskContext, graflow.None) (int, error) { return 0, boom }, graflow.WithRegistry(r))
 	graflow.NewTask("unmarshalable", func(*graflow.TaskContext, graflow.None) (func(), error) { return func() {}, nil }, graflow.WithRegistry(r))
 	graflow.NewTask("calc", add, graflow.WithRegistry(r))
-	tc := graflow.NewTaskContext(context.Background(), graflow.TaskEnv{TaskID: "t", Attempt: 2})
+	tc := engine.NewTaskContext(context.Background(), engine.TaskEnv{TaskID: "t", Attempt: 2}, nil, nil)
 
-	info, _ := r.Lookup("none")
+	info := lookup(t, r, "none")
 	out, err := info.Invoke(tc, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "null", string(out))
 
-	info, _ = r.Lookup("fails")
+	info = lookup(t, r, "fails")
 	_, err = info.Invoke(tc, nil)
 	assert.ErrorIs(t, err, boom)
 
-	info, _ = r.Lookup("unmarshalable")
+	info = lookup(t, r, "unmarshalable")
 	_, err = info.Invoke(tc, nil)
 	var te *graflow.TaskError
 	require.ErrorAs(t, err, &te)
 	assert.Equal(t, "t", te.TaskID)
 	assert.Equal(t, 2, te.Attempt)
 
-	info, _ = r.Lookup("calc")
+	info = lookup(t, r, "calc")
 	out, err = info.Invoke(tc, map[string]json.RawMessage{"x": json.RawMessage(`5`), "y": json.RawMessage(`3`)})
 	require.NoError(t, err)
 	assert.Equal(t, "8", string(out))
 
-	// A TaskInfo not made by NewTask cannot run, but does not panic.
-	_, err = (&graflow.TaskInfo{Name: "ghost"}).Invoke(tc, nil)
-	assert.ErrorIs(t, err, graflow.ErrTaskNotRegistered)
-	var nilInfo *graflow.TaskInfo
-	_, err = nilInfo.Invoke(tc, nil)
+	_, err = engine.Invoke(r, "ghost", tc, nil)
 	assert.ErrorIs(t, err, graflow.ErrTaskNotRegistered)
 }
 
@@ -199,10 +212,9 @@ func TestParamThroughNilUnexportedEmbeddedPointer(t *testing.T) {
 	}
 	r := graflow.NewRegistry()
 	graflow.NewTask("emb", func(*graflow.TaskContext, in) (int, error) { return 0, nil }, graflow.WithRegistry(r))
-	info, ok := r.Lookup("emb")
-	require.True(t, ok)
+	info := lookup(t, r, "emb")
 	assert.Equal(t, []string{"zone"}, info.Params)
-	tc := graflow.NewTaskContext(context.Background(), graflow.TaskEnv{TaskID: "t"})
+	tc := engine.NewTaskContext(context.Background(), engine.TaskEnv{TaskID: "t"}, nil, nil)
 	_, err := info.Invoke(tc, map[string]json.RawMessage{"zone": json.RawMessage(`"z"`)})
 	var pe *graflow.ParamError
 	require.ErrorAs(t, err, &pe, "an error, not a panic")

@@ -79,7 +79,7 @@ func (e *ParseError) Unwrap() []error {
 
 // taskRef is a registered task used as a node by its name, as ParseFlow
 // builds it. It adds the very graph node the *Task itself adds.
-type taskRef struct{ info *TaskInfo }
+type taskRef struct{ info *taskInfo }
 
 // String returns the task's name.
 func (r *taskRef) String() string { return r.info.Name }
@@ -232,7 +232,7 @@ func (p *flowParser) primary() (Node, error) {
 		if p.tok.kind == tokColon {
 			return p.namedGroup(tok)
 		}
-		info, ok := p.reg.Lookup(tok.text)
+		info, ok := p.reg.lookup(tok.text)
 		if !ok {
 			e := p.fail(tok.pos, "task %q is not registered", tok.text)
 			e.Task = tok.text

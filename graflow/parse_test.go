@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -128,12 +129,12 @@ func TestParseFlowTaskIsTheTaskNode(t *testing.T) {
 	direct.Add(ts["a"])
 	fromFlow := graflow.NewWorkflow("w")
 	fromFlow.Add(parsed)
-	dn, pn := direct.Nodes(), fromFlow.Nodes()
+	dn, pn := engine.CompileGraph(direct).Nodes, engine.CompileGraph(fromFlow).Nodes
 	require.Len(t, dn, 1)
 	require.Len(t, pn, 1)
 	assert.Equal(t, dn[0].ID, pn[0].ID)
 	assert.Equal(t, dn[0].Task, pn[0].Task)
-	assert.Same(t, dn[0].Info, pn[0].Info)
+	assert.Equal(t, dn[0].Options, pn[0].Options)
 	assert.Nil(t, pn[0].Params)
 	assert.Nil(t, dn[0].Params)
 

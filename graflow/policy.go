@@ -4,26 +4,19 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // Policy decides whether a parallel group succeeded from its members' outcomes.
 // Use Strict, BestEffort, AtLeast or CriticalOnly.
 type Policy interface {
-	// Spec returns the serialisable form of the policy.
-	Spec() PolicySpec
+	spec() wire.Policy
 }
 
-// PolicySpec is the wire form of a Policy.
-type PolicySpec struct {
-	Type       string   `json:"type"`
-	MinSuccess int      `json:"min_success,omitempty"`
-	Critical   []string `json:"critical,omitempty"`
-}
+type policy wire.Policy
 
-type policy PolicySpec
-
-// Spec returns the policy as a PolicySpec.
-func (p policy) Spec() PolicySpec { return PolicySpec(p) }
+func (p policy) spec() wire.Policy { return wire.Policy(p) }
 
 // Strict requires every member to succeed (the default).
 func Strict() Policy { return policy{Type: "strict"} }
@@ -39,8 +32,8 @@ func CriticalOnly(ids ...string) Policy {
 	return policy{Type: "critical", Critical: slices.Clone(ids)}
 }
 
-// Check reports a policy that cannot work for a group with these members.
-func (s PolicySpec) Check(group string, members []string) error {
+// checkPolicy reports a policy that cannot work for a group with these members.
+func checkPolicy(s wire.Policy, group string, members []string) error {
 	switch s.Type {
 	case "", "strict", "best_effort":
 		return nil
@@ -66,34 +59,4 @@ func (s PolicySpec) Check(group string, members []string) error {
 	default:
 		return fmt.Errorf("%w: group %q: unknown policy %q", ErrInvalidGraph, group, s.Type)
 	}
-}
-
-// Decide applies the policy to a group's outcome: nil when the group
-// succeeded, else a *ParallelGroupError.
-func (s PolicySpec) Decide(group string, failed []TaskFailure, succeeded []string) error {
-	ok := true
-	blame := failed
-	switch s.Type {
-	case "", "strict":
-		ok = len(failed) == 0
-	case "best_effort":
-	case "at_least":
-		ok = len(succeeded) >= s.MinSuccess
-	case "critical":
-		blame = nil
-		for _, f := range failed {
-			if slices.Contains(s.Critical, f.TaskID) {
-				blame = append(blame, f)
-			}
-		}
-		ok = len(blame) == 0
-	}
-	if ok {
-		return nil
-	}
-	name := s.Type
-	if name == "" {
-		name = "strict"
-	}
-	return &ParallelGroupError{GroupID: group, Policy: name, Failed: blame, Succeeded: succeeded}
 }

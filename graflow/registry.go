@@ -8,7 +8,7 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/graflow-go/graflow/internal/registrywatch"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // DefaultRegistry holds every task created by NewTask without WithRegistry,
@@ -18,13 +18,9 @@ var DefaultRegistry = NewRegistry()
 // Registry maps task names to their definitions. It is safe for concurrent use.
 type Registry struct {
 	mu       sync.RWMutex
-	tasks    map[string]*TaskInfo
+	tasks    map[string]*taskInfo
 	watchers map[int]func(string)
 	nextID   int
-}
-
-func init() {
-	registrywatch.Watch = func(reg any, fn func(string)) func() { return reg.(*Registry).watch(fn) }
 }
 
 // watch calls fn with every name registered from now on, until stop; a
@@ -46,34 +42,22 @@ func (r *Registry) watch(fn func(string)) (stop func()) {
 }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{tasks: map[string]*TaskInfo{}} }
+func NewRegistry() *Registry { return &Registry{tasks: map[string]*taskInfo{}} }
 
-// TaskInfo describes a registered task to executors: its name, the channel
-// keys of its parameters and its options.
-type TaskInfo struct {
+// taskInfo is a registered task: its name, the channel keys of its
+// parameters, its options and its body (decoding the JSON of its parameters
+// and encoding its result; a parameter that does not decode is a
+// *ParamError naming the task and field).
+type taskInfo struct {
 	Name    string
 	Params  []string
-	Options TaskOptions
+	Options wire.TaskOptions
 
 	fields []paramField
 	invoke func(*TaskContext, map[string]json.RawMessage) (json.RawMessage, error)
 }
 
-// Invoke decodes params into the task's In, runs the body with tc and
-// returns the JSON of its result. A parameter that does not decode is a
-// *ParamError naming the task and field.
-func (ti *TaskInfo) Invoke(tc *TaskContext, params map[string]json.RawMessage) (json.RawMessage, error) {
-	if ti == nil || ti.invoke == nil {
-		name := ""
-		if ti != nil {
-			name = ti.Name
-		}
-		return nil, fmt.Errorf("%w: task %q has no function in this process (TaskInfo not made by NewTask)", ErrTaskNotRegistered, name)
-	}
-	return ti.invoke(tc, params)
-}
-
-func (ti *TaskInfo) maxCycles() int {
+func (ti *taskInfo) maxCycles() int {
 	if ti == nil || ti.Options.MaxCycles <= 0 {
 		return DefaultMaxCycles
 	}
@@ -85,7 +69,7 @@ const DefaultMaxCycles = 10
 
 // register adds ti; a name is registered once, whatever the function (Go
 // cannot tell two closures of one literal apart).
-func (r *Registry) register(ti *TaskInfo) (*TaskInfo, error) {
+func (r *Registry) register(ti *taskInfo) (*taskInfo, error) {
 	watchers, err := r.add(ti)
 	if err != nil {
 		return nil, err
@@ -97,7 +81,7 @@ func (r *Registry) register(ti *TaskInfo) (*TaskInfo, error) {
 }
 
 // add stores ti and returns the watchers to tell.
-func (r *Registry) add(ti *TaskInfo) ([]func(string), error) {
+func (r *Registry) add(ti *taskInfo) ([]func(string), error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, ok := r.tasks[ti.Name]; ok {
@@ -107,8 +91,8 @@ func (r *Registry) add(ti *TaskInfo) ([]func(string), error) {
 	return slices.Collect(maps.Values(r.watchers)), nil
 }
 
-// Lookup returns the task registered under name.
-func (r *Registry) Lookup(name string) (*TaskInfo, bool) {
+// lookup returns the task registered under name.
+func (r *Registry) lookup(name string) (*taskInfo, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	ti, ok := r.tasks[name]

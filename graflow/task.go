@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"slices"
 	"time"
+
+	"github.com/graflow-go/graflow/internal/core"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // None is the input or output type of a task that takes or returns nothing.
@@ -19,73 +21,16 @@ type Params map[string]any
 
 // RetryPolicy shapes the delay between retries of a task's own errors.
 type RetryPolicy struct {
-	InitialInterval    time.Duration `json:"initial_interval,omitempty"`
-	BackoffCoefficient float64       `json:"backoff_coefficient,omitempty"`
-	MaximumInterval    time.Duration `json:"maximum_interval,omitempty"`
-}
-
-// TaskOptions are the settings of a task; the zero value means defaults.
-// Executors read them through TaskInfo.
-type TaskOptions struct {
-	MaxRetries          int           `json:"max_retries,omitempty"`
-	RetryPolicy         *RetryPolicy  `json:"retry_policy,omitempty"`
-	Timeout             time.Duration `json:"timeout,omitempty"`
-	HeartbeatTimeout    time.Duration `json:"heartbeat_timeout,omitempty"`
-	MaxCycles           int           `json:"max_cycles,omitempty"`
-	TaskQueue           string        `json:"task_queue,omitempty"`
-	NoChannelResolution bool          `json:"no_channel_resolution,omitempty"`
-	Reads               []string      `json:"reads,omitempty"`
-	// Local runs the task as a Temporal local activity (WithLocal); nil =
-	// the workflow's default, false = a regular activity (WithoutLocal).
-	Local *bool `json:"local,omitempty"`
-}
-
-// IsLocal reports whether the task runs as a local activity: WithLocal, and
-// not routed to another task queue.
-func (o TaskOptions) IsLocal() bool { return o.Local != nil && *o.Local && o.TaskQueue == "" }
-
-// WithDefaults fills the fields o leaves at their zero value from d.
-func (o TaskOptions) WithDefaults(d TaskOptions) TaskOptions {
-	if o.MaxRetries == 0 {
-		o.MaxRetries = d.MaxRetries
-	}
-	if o.RetryPolicy == nil && d.RetryPolicy != nil {
-		p := *d.RetryPolicy
-		o.RetryPolicy = &p
-	}
-	if o.Timeout == 0 {
-		o.Timeout = d.Timeout
-	}
-	if o.HeartbeatTimeout == 0 {
-		o.HeartbeatTimeout = d.HeartbeatTimeout
-	}
-	if o.MaxCycles == 0 {
-		o.MaxCycles = d.MaxCycles
-	}
-	if o.TaskQueue == "" {
-		o.TaskQueue = d.TaskQueue
-	}
-	o.NoChannelResolution = o.NoChannelResolution || d.NoChannelResolution
-	if o.Local == nil {
-		o.Local = d.Local
-	}
-	if len(d.Reads) > 0 {
-		reads := slices.Clone(o.Reads)
-		for _, k := range d.Reads {
-			if !slices.Contains(reads, k) {
-				reads = append(reads, k)
-			}
-		}
-		o.Reads = reads
-	}
-	return o
+	InitialInterval    time.Duration
+	BackoffCoefficient float64
+	MaximumInterval    time.Duration
 }
 
 // TaskOption configures a task at NewTask.
 type TaskOption func(*taskConfig)
 
 type taskConfig struct {
-	opts     TaskOptions
+	opts     wire.TaskOptions
 	registry *Registry
 }
 
@@ -94,7 +39,9 @@ func WithMaxRetries(n int) TaskOption { return func(c *taskConfig) { c.opts.MaxR
 
 // WithRetryPolicy sets the backoff between retries.
 func WithRetryPolicy(p RetryPolicy) TaskOption {
-	return func(c *taskConfig) { c.opts.RetryPolicy = &p }
+	return func(c *taskConfig) {
+		c.opts.RetryPolicy = &wire.RetryPolicy{InitialInterval: p.InitialInterval, BackoffCoefficient: p.BackoffCoefficient, MaximumInterval: p.MaximumInterval}
+	}
 }
 
 // WithTimeout bounds one attempt of the task body (Temporal's start-to-close timeout).
@@ -154,7 +101,7 @@ func WithRegistry(r *Registry) TaskOption { return func(c *taskConfig) { c.regis
 type Task[In, Out any] struct {
 	name string
 	fn   func(*TaskContext, In) (Out, error)
-	info *TaskInfo
+	info *taskInfo
 	err  error
 }
 
@@ -185,7 +132,7 @@ func NewTask[In, Out any](name string, fn func(*TaskContext, In) (Out, error), o
 		t.err = &TaskDefinitionError{Task: name, Err: err}
 		return t
 	}
-	info := &TaskInfo{Name: name, Params: fieldKeys(fields), Options: cfg.opts, fields: fields, invoke: t.invoke}
+	info := &taskInfo{Name: name, Params: fieldKeys(fields), Options: cfg.opts, fields: fields, invoke: t.invoke}
 	registered, err := cfg.registry.register(info)
 	if err != nil {
 		t.err = err
@@ -209,7 +156,7 @@ func (t *Task[In, Out]) Run(ctx context.Context, in In) (Out, error) {
 		var zero Out
 		return zero, fmt.Errorf("task %q: not created with NewTask", t.name)
 	}
-	tc := NewTaskContext(ctx, TaskEnv{Task: t.name, TaskID: t.name, Attempt: 1, Cycle: 1, MaxCycles: t.info.maxCycles()})
+	tc := newTaskContext(ctx, core.TaskEnv{Task: t.name, TaskID: t.name, Attempt: 1, Cycle: 1, MaxCycles: t.info.maxCycles()}, nil, nil)
 	return t.fn(tc, in)
 }
 

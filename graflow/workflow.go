@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/graflow-go/graflow/internal/core"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // Workflow is a named graph of tasks. Build it with Add, check it with
@@ -21,7 +24,7 @@ type WorkflowOption func(*workflowConfig)
 
 type workflowConfig struct {
 	maxSteps     int
-	taskDefaults TaskOptions
+	taskDefaults wire.TaskOptions
 }
 
 // DefaultMaxSteps bounds the number of task runs in one run unless WithMaxSteps says otherwise.
@@ -32,7 +35,7 @@ func WithMaxSteps(n int) WorkflowOption { return func(c *workflowConfig) { c.max
 
 // WithDefaultTaskOptions sets task options (WithTimeout, WithMaxRetries, ...)
 // for every task of the workflow that leaves them unset itself. WithRegistry
-// has no effect here. Executors read the result with Workflow.TaskOptions.
+// has no effect here.
 func WithDefaultTaskOptions(opts ...TaskOption) WorkflowOption {
 	return func(c *workflowConfig) {
 		tc := taskConfig{opts: c.taskDefaults}
@@ -75,31 +78,15 @@ func (w *Workflow) Add(nodes ...Node) {
 // by separate Add calls are separated by "; ".
 func (w *Workflow) String() string { return strings.Join(w.flows, "; ") }
 
-// TaskOptions returns the options node n runs with: its task's own options,
-// with the workflow's WithDefaultTaskOptions filling those it leaves unset.
-// A group node has the defaults only.
-func (w *Workflow) TaskOptions(n GraphNode) TaskOptions {
-	var own TaskOptions
-	if n.Info != nil {
-		own = n.Info.Options
+// graph returns the workflow compiled for an executor.
+func (w *Workflow) graph() core.Graph {
+	g := core.Graph{Name: w.name, Flow: w.String(), MaxSteps: w.opts.maxSteps, Defaults: w.opts.taskDefaults}
+	for _, id := range w.b.order {
+		g.Nodes = append(g.Nodes, w.b.nodes[id].view())
 	}
-	return own.WithDefaults(w.opts.taskDefaults)
+	g.Edges = append(g.Edges, w.b.edges...)
+	return g
 }
-
-// DefaultTaskOptions returns the options set with WithDefaultTaskOptions.
-func (w *Workflow) DefaultTaskOptions() TaskOptions { return w.opts.taskDefaults }
-
-// Nodes returns the graph's nodes in the order they were added.
-func (w *Workflow) Nodes() []GraphNode {
-	out := make([]GraphNode, len(w.b.order))
-	for i, id := range w.b.order {
-		out[i] = *w.b.nodes[id]
-	}
-	return out
-}
-
-// Edges returns the static edges in the order they were added.
-func (w *Workflow) Edges() []GraphEdge { return append([]GraphEdge(nil), w.b.edges...) }
 
 // Validate returns every problem of the graph at once (errors.Join), each
 // wrapping ErrInvalidGraph, or nil.
@@ -117,9 +104,9 @@ func (w *Workflow) Validate() error {
 	return errors.Join(problems...)
 }
 
-// StartNode resolves the node a run begins at: start when given (it must
+// startNode resolves the node a run begins at: start when given (it must
 // exist), else the single root. Members of groups are never roots.
-func (w *Workflow) StartNode(start string) (string, error) {
+func (w *Workflow) startNode(start string) (string, error) {
 	if start != "" {
 		if _, ok := w.b.nodes[start]; !ok {
 			return "", fmt.Errorf("%w: start node %q is not in workflow %q (nodes: %s)", ErrInvalidGraph, start, w.name, strings.Join(w.b.order, ", "))
@@ -137,38 +124,33 @@ func (w *Workflow) StartNode(start string) (string, error) {
 	}
 }
 
-// RunConfig is what an Executor needs besides the workflow: the resolved
-// options of one Execute or Start call.
-type RunConfig struct {
-	Start          string
-	InitialChannel map[string]any
-	WorkflowID     string
-}
+// runConfig is the resolved options of one Execute or Start call.
+type runConfig = core.RunConfig
 
 // ExecuteOption configures one run.
-type ExecuteOption func(*RunConfig)
+type ExecuteOption func(*runConfig)
 
 // Start names the node the run begins at; it may be omitted when the graph
 // has exactly one root.
-func Start(id string) ExecuteOption { return func(c *RunConfig) { c.Start = id } }
+func Start(id string) ExecuteOption { return func(c *runConfig) { c.Start = id } }
 
 // InitialChannel seeds the run's channel.
 func InitialChannel(values map[string]any) ExecuteOption {
-	return func(c *RunConfig) { c.InitialChannel = values }
+	return func(c *runConfig) { c.InitialChannel = values }
 }
 
 // WorkflowID sets the run's workflow id (default: a generated one).
-func WorkflowID(id string) ExecuteOption { return func(c *RunConfig) { c.WorkflowID = id } }
+func WorkflowID(id string) ExecuteOption { return func(c *runConfig) { c.WorkflowID = id } }
 
-func (w *Workflow) prepare(opts []ExecuteOption) (RunConfig, error) {
-	var cfg RunConfig
+func (w *Workflow) prepare(opts []ExecuteOption) (runConfig, error) {
+	var cfg runConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if err := w.Validate(); err != nil {
 		return cfg, err
 	}
-	start, err := w.StartNode(cfg.Start)
+	start, err := w.startNode(cfg.Start)
 	cfg.Start = start
 	return cfg, err
 }

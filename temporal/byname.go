@@ -13,6 +13,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // StartInput is the input of a run started by name by any Temporal client
@@ -63,26 +65,26 @@ func newByName(workflows []*graflow.Workflow) (byName, error) {
 // compiled is what a by-name start records in the run's history (a side
 // effect): the compiled run input, or why it could not be compiled.
 type compiled struct {
-	Input *RunInput `json:"input,omitempty"`
-	Error string    `json:"error,omitempty"`
+	Input *wire.RunInput `json:"input,omitempty"`
+	Error string         `json:"error,omitempty"`
 }
 
 // anyInput is every input the interpreter accepts, decoded in one pass: a
 // run compiled by the Runner (Spec set; its channel entries decoded after)
 // or a start by name (only Channel and Start).
 type anyInput struct {
-	Spec    *Spec                      `json:"spec"`
+	Spec    *wire.Spec                 `json:"spec"`
 	Channel map[string]json.RawMessage `json:"channel"`
 	Start   string                     `json:"start"`
-	Child   *childInput                `json:"child"`
-	Resume  *runState                  `json:"resume"`
+	Child   *wire.ChildInput           `json:"child"`
+	Resume  *wire.RunState             `json:"resume"`
 }
 
 // runInput decodes the interpreter's input: a run compiled by the Runner,
 // or a start by name, which it compiles from the worker's definition once
 // and records in the history, so that replay and continue-as-new never
 // depend on the worker's code changing later.
-func (b byName) runInput(ctx workflow.Context, args converter.EncodedValues) (*RunInput, error) {
+func (b byName) runInput(ctx workflow.Context, args converter.EncodedValues) (*wire.RunInput, error) {
 	info := workflow.GetInfo(ctx)
 	name, queue := info.WorkflowType.Name, info.TaskQueueName
 	var raw json.RawMessage
@@ -123,13 +125,13 @@ func (b byName) runInput(ctx workflow.Context, args converter.EncodedValues) (*R
 }
 
 // compiled returns in as the run input the Runner compiled.
-func (in *anyInput) compiled(name, queue string) (*RunInput, error) {
+func (in *anyInput) compiled(name, queue string) (*wire.RunInput, error) {
 	if len(in.Spec.Nodes) == 0 {
 		return nil, inputError(name, queue, "a compiled run input without nodes")
 	}
-	out := &RunInput{Spec: *in.Spec, Child: in.Child, Resume: in.Resume, Channel: make(map[string]graflow.ChannelEntry, len(in.Channel))}
+	out := &wire.RunInput{Spec: *in.Spec, Child: in.Child, Resume: in.Resume, Channel: make(map[string]wire.ChannelEntry, len(in.Channel))}
 	for k, raw := range in.Channel {
-		var e graflow.ChannelEntry
+		var e wire.ChannelEntry
 		if err := json.Unmarshal(raw, &e); err != nil {
 			return nil, inputError(name, queue, "channel key %q of a compiled run input: %v", k, err)
 		}
@@ -140,7 +142,7 @@ func (in *anyInput) compiled(name, queue string) (*RunInput, error) {
 
 // compileStart compiles wf for a by-name start.
 func compileStart(wf *graflow.Workflow, in StartInput) compiled {
-	first, err := wf.StartNode(in.Start)
+	first, err := engine.StartNode(wf, in.Start)
 	if err != nil {
 		return compiled{Error: err.Error()}
 	}
@@ -148,7 +150,7 @@ func compileStart(wf *graflow.Workflow, in StartInput) compiled {
 	for k, v := range in.Channel {
 		channel[k] = v
 	}
-	ri, err := Compile(wf, graflow.RunConfig{Start: first, InitialChannel: channel})
+	ri, err := engine.Compile(wf, engine.RunConfig{Start: first, InitialChannel: channel})
 	if err != nil {
 		return compiled{Error: err.Error()}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/graflow-go/graflow/temporal"
 )
 
@@ -59,7 +60,7 @@ func TestStartByName(t *testing.T) {
 			env.ExecuteWorkflow("greeting", tc.args...)
 			require.True(t, env.IsWorkflowCompleted())
 			require.NoError(t, env.GetWorkflowError())
-			var out temporal.RunOutput
+			var out wire.RunOutput
 			require.NoError(t, env.GetWorkflowResult(&out))
 			var got string
 			require.NoError(t, json.Unmarshal(out.Value, &got))

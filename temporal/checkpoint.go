@@ -18,8 +18,9 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/graflow-go/graflow/signals"
 )
 
@@ -46,10 +47,10 @@ type Checkpoint struct {
 
 // checkpoint records the checkpoint a task asked for (its last request),
 // as a memo entry of the run and in its state; hook of settle.
-func (r *run) checkpoint(ctx workflow.Context, taskID string, cmds []activities.Command) error {
-	var last *activities.Command
+func (r *run) checkpoint(ctx workflow.Context, taskID string, cmds []wire.Command) error {
+	var last *wire.Command
 	for i := range cmds {
-		if cmds[i].Kind == graflow.CommandCheckpoint {
+		if cmds[i].Kind == wire.CommandCheckpoint {
 			last = &cmds[i]
 		}
 	}
@@ -57,7 +58,7 @@ func (r *run) checkpoint(ctx workflow.Context, taskID string, cmds []activities.
 		return nil
 	}
 	info := workflow.GetInfo(ctx)
-	cp := Checkpoint{
+	cp := wire.Checkpoint{
 		ID:      fmt.Sprintf("%s-%d", taskID, len(r.checkpoints)+1),
 		TaskID:  taskID,
 		RunID:   info.WorkflowExecution.RunID,
@@ -209,10 +210,11 @@ func (m *CheckpointManager) runCheckpoints(ctx context.Context, workflowID, runI
 			if !strings.HasPrefix(key, checkpointMemo) {
 				continue
 			}
-			var cp Checkpoint
-			if err := m.dc.FromPayload(fields[key], &cp); err != nil {
+			var w wire.Checkpoint
+			if err := m.dc.FromPayload(fields[key], &w); err != nil {
 				return nil, fmt.Errorf("graflow: checkpoint %s of %s: %w", key, workflowID, err)
 			}
+			cp := Checkpoint{ID: w.ID, TaskID: w.TaskID, Metadata: w.Metadata, EventID: w.EventID}
 			// A reset run copies the history before its reset point: the
 			// checkpoint is this run's too, at the same event.
 			cp.RunID = runID
@@ -346,7 +348,7 @@ func (m *CheckpointManager) reset(ctx context.Context, workflowID string, cp Che
 			return nil, resent(fmt.Sprintf("the answer to %q of child %s", a.RequestID, a.Child), err)
 		}
 	}
-	return graflow.NewHandle(m.runner, workflowID, runID), nil
+	return engine.NewHandle(m.runner, workflowID, runID), nil
 }
 
 // resentSignal is a signal the resumed run is sent again.

@@ -9,6 +9,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/graflow-go/graflow/signals"
 )
 
@@ -26,17 +27,10 @@ import (
 // childFeedbackSignal carries a childAnswer to a run.
 const childFeedbackSignal = "graflow.child-feedback"
 
-// childAnswer is an answer to a request of the dynamic child run Child
-// (a workflow id), or of one of its descendants.
-type childAnswer struct {
-	Child string `json:"child"`
-	earlyAnswer
-}
-
 // childFeedback hands a to the run it is for: this run, a running child
 // that is it or one of its ancestors, or else, kept, the child when it
 // starts.
-func (r *run) childFeedback(ctx workflow.Context, a childAnswer) {
+func (r *run) childFeedback(ctx workflow.Context, a wire.ChildAnswer) {
 	if a.Child == workflow.GetInfo(ctx).WorkflowExecution.ID {
 		r.signaledFeedback(ctx, a.Answer)
 		return
@@ -56,7 +50,7 @@ func (r *run) childFeedback(ctx workflow.Context, a childAnswer) {
 		}
 		id = id[:i]
 	}
-	var dropped *childAnswer
+	var dropped *wire.ChildAnswer
 	if r.fb.Children, dropped = appendBounded(r.fb.Children, a); dropped != nil {
 		r.log.Warn("graflow: too many answers for child runs; dropping the oldest", "child", dropped.Child, "request_id", dropped.RequestID)
 	}
@@ -64,12 +58,12 @@ func (r *run) childFeedback(ctx workflow.Context, a childAnswer) {
 
 // takeChildAnswers removes and returns the kept answers of child id (early)
 // and of its descendants (forward).
-func (f *feedback) takeChildAnswers(id string) (early []earlyAnswer, forward []childAnswer) {
+func (f *feedback) takeChildAnswers(id string) (early []wire.EarlyAnswer, forward []wire.ChildAnswer) {
 	kept := f.Children[:0]
 	for _, a := range f.Children {
 		switch {
 		case a.Child == id:
-			early = append(early, a.earlyAnswer)
+			early = append(early, a.EarlyAnswer)
 		case strings.HasPrefix(a.Child, id+"/"):
 			forward = append(forward, a)
 		default:
@@ -85,8 +79,8 @@ func (f *feedback) takeChildAnswers(id string) (early []earlyAnswer, forward []c
 // they accepted, in order. Answers a parent passed down on
 // childFeedbackSignal are the parent's own signals, not counted twice.
 // They are decoded with the manager's data converter.
-func (m *CheckpointManager) childAnswers(ctx context.Context, children []*commonpb.WorkflowExecution) ([]childAnswer, error) {
-	var out []childAnswer
+func (m *CheckpointManager) childAnswers(ctx context.Context, children []*commonpb.WorkflowExecution) ([]wire.ChildAnswer, error) {
+	var out []wire.ChildAnswer
 	for _, c := range children {
 		got, err := m.receivedAfter(ctx, c.GetWorkflowId(), c.GetRunId(), 0)
 		if err != nil {
@@ -104,7 +98,7 @@ func (m *CheckpointManager) childAnswers(ctx context.Context, children []*common
 			if err != nil {
 				continue // refused by the child too
 			}
-			out = append(out, childAnswer{Child: c.GetWorkflowId(), earlyAnswer: earlyAnswer{RequestID: a.RequestID, Answer: raw, At: s.at}})
+			out = append(out, wire.ChildAnswer{Child: c.GetWorkflowId(), EarlyAnswer: wire.EarlyAnswer{RequestID: a.RequestID, Answer: raw, At: s.at}})
 		}
 		deeper, err := m.childAnswers(ctx, got.children)
 		if err != nil {

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // runStop is why a whole run ends before its queue does: a task called
@@ -22,31 +22,31 @@ type runStop struct {
 	// ops are the writes of the branch scopes from the run's root down to
 	// the terminating task, outermost first: no group merges them, since
 	// the groups stop too.
-	ops []graflow.ChannelOp
+	ops []wire.ChannelOp
 }
 
 // apply carries out a task's commands in s, in order. It reports whether the
 // task's successors must wait (a goto, a jump or another iteration); a
 // terminate or cancel halts the run.
-func (r *run) apply(s *scope, node *NodeSpec, value json.RawMessage, cmds []activities.Command) (bool, error) {
+func (r *run) apply(s *scope, node *wire.NodeSpec, value json.RawMessage, cmds []wire.Command) (bool, error) {
 	skip := false
 	for _, c := range cmds {
 		switch c.Kind {
-		case graflow.CommandTerminate:
+		case wire.CommandTerminate:
 			if c.Result != nil {
 				value = c.Result
 			}
 			r.halt(&runStop{taskID: node.ID, value: value}, s.id)
 			return true, nil
-		case graflow.CommandCancel:
+		case wire.CommandCancel:
 			r.halt(&runStop{taskID: node.ID, cancel: &graflow.WorkflowCanceledError{TaskID: node.ID, Reason: c.Reason}}, s.id)
 			return true, nil
-		case graflow.CommandIterate:
-			s.queue = append(s.queue, queued{ID: node.ID, Params: c.Params})
+		case wire.CommandIterate:
+			s.queue = append(s.queue, wire.Queued{ID: node.ID, Params: c.Params})
 			skip = true
-		case graflow.CommandCheckpoint:
+		case wire.CommandCheckpoint:
 			// taken by settle once the successors are queued
-		case graflow.CommandNext, graflow.CommandGoto:
+		case wire.CommandNext, wire.CommandGoto:
 			entry, existed, ids := r.merge(c)
 			if s.closure != nil {
 				for _, id := range append(ids, entry) {
@@ -54,7 +54,7 @@ func (r *run) apply(s *scope, node *NodeSpec, value json.RawMessage, cmds []acti
 				}
 			}
 			s.enqueue(entry)
-			skip = skip || existed || c.Kind == graflow.CommandGoto
+			skip = skip || existed || c.Kind == wire.CommandGoto
 		default:
 			return true, fmt.Errorf("graflow: task %q sent an unknown command %q", node.ID, c.Kind)
 		}
@@ -67,7 +67,7 @@ func (r *run) apply(s *scope, node *NodeSpec, value json.RawMessage, cmds []acti
 // is one node); unnamed groups get fresh ids; new groups are dynamic. It
 // returns the id to run, whether it was already in the graph (a jump) and
 // the ids of all the nodes the command named (new or not).
-func (r *run) merge(c activities.Command) (entry string, existed bool, ids []string) {
+func (r *run) merge(c wire.Command) (entry string, existed bool, ids []string) {
 	rename := map[string]string{}
 	for _, id := range c.AutoGroups {
 		for {
@@ -87,7 +87,7 @@ func (r *run) merge(c activities.Command) (entry string, existed bool, ids []str
 	}
 	entry = name(c.Entry)
 	_, existed = r.g.nodes[entry]
-	var nodes []NodeSpec
+	var nodes []wire.NodeSpec
 	for _, n := range c.Nodes {
 		n.ID = name(n.ID)
 		ids = append(ids, n.ID)

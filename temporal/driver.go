@@ -6,8 +6,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // scopeEnd is why a scope stopped running its queue (zero: it still runs).
@@ -91,7 +91,7 @@ func (d *driver) next(ctx workflow.Context, s *scope) {
 
 // watchTask advances t each time what it waits for is ready, and settles
 // it once it is done.
-func (d *driver) watchTask(ctx workflow.Context, s *scope, item queued, t *taskRun) {
+func (d *driver) watchTask(ctx workflow.Context, s *scope, item wire.Queued, t *taskRun) {
 	d.watch(t.pending, func() {
 		d.r.advance(ctx, s, t)
 		switch t.state {
@@ -107,7 +107,7 @@ func (d *driver) watchTask(ctx workflow.Context, s *scope, item queued, t *taskR
 
 // runGroup runs a group node of s in a coroutine and settles it once the
 // group is over.
-func (d *driver) runGroup(ctx workflow.Context, s *scope, item queued, node *NodeSpec) {
+func (d *driver) runGroup(ctx workflow.Context, s *scope, item wire.Queued, node *wire.NodeSpec) {
 	f, set := workflow.NewFuture(ctx)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		set.Set(d.r.runGroup(ctx, s, node))
@@ -134,7 +134,7 @@ func (d *driver) watch(f workflow.Future, then func()) {
 }
 
 // settle takes in a finished node and goes on with the scope.
-func (d *driver) settle(ctx workflow.Context, s *scope, item queued, value json.RawMessage, cmds []activities.Command) {
+func (d *driver) settle(ctx workflow.Context, s *scope, item wire.Queued, value json.RawMessage, cmds []wire.Command) {
 	s.running = ""
 	if err := d.r.settle(ctx, s, item, value, cmds); err != nil {
 		d.end(s, scopeFailed, err)

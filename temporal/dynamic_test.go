@@ -986,8 +986,11 @@ func TestDynamicCancel(t *testing.T) {
 			return "", nil
 		})
 	}
-	for _, policy := range []graflow.Policy{graflow.Strict(), graflow.BestEffort()} {
-		name := policy.Spec().Type
+	for _, tc := range []struct {
+		name   string
+		policy graflow.Policy
+	}{{"strict", graflow.Strict()}, {"best_effort", graflow.BestEffort()}} {
+		name, policy := tc.name, tc.policy
 		t.Run("static branch "+name, func(t *testing.T) {
 			b := newDyBed()
 			g := graflow.Parallel(graflow.Chain(canceller(b, "a"), b.step("a_next")), b.step("other")).WithPolicy(policy)

@@ -25,8 +25,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/graflow-go/graflow/signals"
 )
 
@@ -45,45 +46,9 @@ func appendBounded[T any](list []T, v T) ([]T, *T) {
 	return list[1:], &list[0]
 }
 
-// feedbackState is the run's feedback requests, answered or not, and the
-// answers that came before their request; carried across continue-as-new.
-type feedbackState struct {
-	Requests []*feedbackRecord `json:"requests,omitempty"`
-	Early    []earlyAnswer     `json:"early,omitempty"`
-	// Children are answers for dynamic child runs not started yet.
-	Children []childAnswer `json:"children,omitempty"`
-}
-
-// feedbackRecord is one request of the run.
-type feedbackRecord struct {
-	Request graflow.FeedbackRequest `json:"request"`
-	// Tasks are the nodes that asked it; they receive its answer.
-	Tasks []string `json:"tasks"`
-	// Scope is where the last asker runs (the ChannelKey is written there).
-	Scope       string    `json:"scope,omitempty"`
-	RequestedAt time.Time `json:"requested_at"`
-	Deadline    time.Time `json:"deadline,omitzero"`
-	// TimedOut: the deadline passed unanswered.
-	TimedOut bool `json:"timed_out,omitempty"`
-	// Closed: the task went on after its timeout without an answer.
-	Closed   bool                      `json:"closed,omitempty"`
-	Answer   *graflow.FeedbackResponse `json:"answer,omitempty"`
-	Rejected []signals.Rejection       `json:"rejected,omitempty"`
-}
-
-// open reports whether the record takes an answer.
-func (rec *feedbackRecord) open() bool { return rec.Answer == nil && !rec.Closed }
-
-// earlyAnswer is a signaled answer to a request the run has not made yet.
-type earlyAnswer struct {
-	RequestID string          `json:"request_id"`
-	Answer    json.RawMessage `json:"answer"`
-	At        time.Time       `json:"at"`
-}
-
 // feedback is the run's HITL state.
 type feedback struct {
-	feedbackState
+	wire.FeedbackState
 	signals workflow.ReceiveChannel
 	// childSignals carry answers for dynamic child runs (childfeedback.go).
 	childSignals workflow.ReceiveChannel
@@ -92,10 +57,10 @@ type feedback struct {
 }
 
 // registerFeedback sets up the feedback handlers of a run; hook of Interpret.
-func (r *run) registerFeedback(ctx workflow.Context, in *RunInput) error {
+func (r *run) registerFeedback(ctx workflow.Context, in *wire.RunInput) error {
 	r.fb = &feedback{}
 	if in.Resume != nil && in.Resume.Feedback != nil {
-		r.fb.feedbackState = *in.Resume.Feedback
+		r.fb.FeedbackState = *in.Resume.Feedback
 	}
 	if in.Child != nil {
 		r.fb.Early = append(r.fb.Early, in.Child.Early...)
@@ -136,7 +101,7 @@ func (r *run) feedbackSignals(ctx workflow.Context) workflow.Selector {
 		r.signaledFeedback(ctx, raw)
 	})
 	sel.AddReceive(r.fb.childSignals, func(c workflow.ReceiveChannel, _ bool) {
-		var a childAnswer
+		var a wire.ChildAnswer
 		c.Receive(ctx, &a)
 		r.childFeedback(ctx, a)
 	})
@@ -145,7 +110,7 @@ func (r *run) feedbackSignals(ctx workflow.Context) workflow.Selector {
 
 // feedbackBeforeContinue takes in the signals already delivered, lets the
 // running handlers finish and carries the state over; hook of continueAsNew.
-func (r *run) feedbackBeforeContinue(ctx workflow.Context, st *runState) error {
+func (r *run) feedbackBeforeContinue(ctx workflow.Context, st *wire.RunState) error {
 	for sel := r.feedbackSignals(ctx); sel.HasPending(); {
 		sel.Select(ctx)
 	}
@@ -153,13 +118,13 @@ func (r *run) feedbackBeforeContinue(ctx workflow.Context, st *runState) error {
 		return err
 	}
 	if len(r.fb.Requests) > 0 || len(r.fb.Early) > 0 || len(r.fb.Children) > 0 {
-		state := r.fb.feedbackState
+		state := r.fb.FeedbackState
 		st.Feedback = &state
 	}
 	return nil
 }
 
-func (f *feedback) find(id string) *feedbackRecord {
+func (f *feedback) find(id string) *wire.FeedbackRecord {
 	for _, rec := range f.Requests {
 		if rec.Request.ID == id {
 			return rec
@@ -170,19 +135,19 @@ func (f *feedback) find(id string) *feedbackRecord {
 
 // inputFor returns what task node receives about the run's requests: the
 // answers to those it asked, and those that timed out unanswered.
-func (f *feedback) inputFor(node string) *activities.FeedbackInput {
-	var in *activities.FeedbackInput
+func (f *feedback) inputFor(node string) *wire.FeedbackInput {
+	var in *wire.FeedbackInput
 	for _, rec := range f.Requests {
 		if !slices.Contains(rec.Tasks, node) {
 			continue
 		}
 		if in == nil {
-			in = &activities.FeedbackInput{}
+			in = &wire.FeedbackInput{}
 		}
 		switch {
 		case rec.Answer != nil:
 			if in.Answers == nil {
-				in.Answers = map[string]graflow.FeedbackResponse{}
+				in.Answers = map[string]wire.FeedbackResponse{}
 			}
 			in.Answers[rec.Request.ID] = *rec.Answer
 		case rec.TimedOut && !rec.Closed:
@@ -198,7 +163,7 @@ func (f *feedback) inputFor(node string) *activities.FeedbackInput {
 // sync keeps the search attribute GraflowAwaitingFeedback current: true
 // while any request is open.
 func (r *run) syncAwaiting(ctx workflow.Context) {
-	want := slices.ContainsFunc(r.fb.Requests, (*feedbackRecord).open)
+	want := slices.ContainsFunc(r.fb.Requests, (*wire.FeedbackRecord).Open)
 	if want == r.fb.awaiting || r.spec.NoAwaitingAttribute {
 		return
 	}
@@ -211,9 +176,9 @@ func (r *run) syncAwaiting(ctx workflow.Context) {
 
 // awaitAnswer records the request a task suspended on and sets the task
 // to await its answer (or its timeout); an invalid request fails the task.
-func (r *run) awaitAnswer(ctx workflow.Context, s *scope, t *taskRun, req *graflow.FeedbackRequest) {
+func (r *run) awaitAnswer(ctx workflow.Context, s *scope, t *taskRun, req *wire.FeedbackRequest) {
 	node := t.node.ID
-	if err := req.Validate(); err != nil {
+	if err := engine.FeedbackRequest(*req).Validate(); err != nil {
 		t.fail(&graflow.TaskError{TaskID: node, Attempt: t.in.Attempt, Err: err})
 		return
 	}
@@ -221,7 +186,7 @@ func (r *run) awaitAnswer(ctx workflow.Context, s *scope, t *taskRun, req *grafl
 	rec := r.fb.find(req.ID)
 	switch {
 	case rec == nil:
-		rec = &feedbackRecord{Request: *req}
+		rec = &wire.FeedbackRecord{Request: *req}
 		r.fb.Requests = append(r.fb.Requests, rec)
 		fallthrough
 	case rec.Closed:
@@ -254,7 +219,7 @@ func (r *run) parkOnTimeout(ctx workflow.Context, t *taskRun, err error) bool {
 	}
 	var ids []string
 	for _, id := range t.in.Feedback.TimedOut {
-		if rec := r.fb.find(id); rec != nil && rec.open() {
+		if rec := r.fb.find(id); rec != nil && rec.Open() {
 			ids = append(ids, id)
 		}
 	}
@@ -292,7 +257,7 @@ func (r *run) waitFor(ctx workflow.Context, t *taskRun, state taskState, ids []s
 		}
 		return false
 	}
-	var timed *feedbackRecord
+	var timed *wire.FeedbackRecord
 	if !parked {
 		if rec := r.fb.find(ids[0]); rec != nil && !rec.TimedOut && !rec.Deadline.IsZero() {
 			timed = rec
@@ -307,7 +272,7 @@ func (r *run) waitFor(ctx workflow.Context, t *taskRun, state taskState, ids []s
 
 // awaitFeedback waits until ready, marking timed (when not nil) timed out
 // if its deadline passes first.
-func (r *run) awaitFeedback(ctx workflow.Context, taskID string, timed *feedbackRecord, ready func() bool) error {
+func (r *run) awaitFeedback(ctx workflow.Context, taskID string, timed *wire.FeedbackRecord, ready func() bool) error {
 	if timed == nil || ready() {
 		return workflow.Await(ctx, ready)
 	}
@@ -330,7 +295,7 @@ func (r *run) awaitFeedback(ctx workflow.Context, taskID string, timed *feedback
 }
 
 // timerSummary names a feedback timer in the Web UI.
-func timerSummary(req *graflow.FeedbackRequest) string {
+func timerSummary(req *wire.FeedbackRequest) string {
 	s := fmt.Sprintf("feedback %s (%s)", req.ID, req.Type)
 	if req.Message != "" {
 		s += ": " + req.Message
@@ -347,7 +312,7 @@ func rejectFeedback(format string, args ...any) error {
 }
 
 // checkAnswer parses raw and finds the open request it answers.
-func (r *run) checkAnswer(raw json.RawMessage) (*feedbackRecord, signals.Answer, error) {
+func (r *run) checkAnswer(raw json.RawMessage) (*wire.FeedbackRecord, signals.Answer, error) {
 	a, err := signals.ParseAnswer(raw)
 	if err != nil {
 		// Still name the request, so that a bad signal is recorded with it.
@@ -363,7 +328,7 @@ func (r *run) checkAnswer(raw json.RawMessage) (*feedbackRecord, signals.Answer,
 	case rec == nil:
 		var open []string
 		for _, rec := range r.fb.Requests {
-			if rec.open() {
+			if rec.Open() {
 				open = append(open, rec.Request.ID)
 			}
 		}
@@ -380,7 +345,7 @@ func (r *run) checkAnswer(raw json.RawMessage) (*feedbackRecord, signals.Answer,
 	case rec.Closed:
 		return rec, a, fmt.Errorf("request %q timed out and its task went on without an answer", a.RequestID)
 	}
-	return rec, a, signals.Check(rec.Request, a)
+	return rec, a, signals.Check(engine.FeedbackRequest(rec.Request), a)
 }
 
 // validateFeedback is the Update's validator: it refuses what
@@ -399,7 +364,7 @@ func (r *run) updateFeedback(ctx workflow.Context, raw json.RawMessage) (graflow
 	if err != nil {
 		return graflow.FeedbackResponse{}, rejectFeedback("%v", err)
 	}
-	resp := signals.Response(rec.Request, a, workflow.Now(ctx))
+	resp := signals.Response(engine.FeedbackRequest(rec.Request), a, workflow.Now(ctx))
 	r.applyAnswer(ctx, rec, resp)
 	return resp, nil
 }
@@ -410,14 +375,14 @@ func (r *run) signaledFeedback(ctx workflow.Context, raw json.RawMessage) {
 	rec, a, err := r.checkAnswer(raw)
 	switch {
 	case err == nil:
-		r.applyAnswer(ctx, rec, signals.Response(rec.Request, a, workflow.Now(ctx)))
+		r.applyAnswer(ctx, rec, signals.Response(engine.FeedbackRequest(rec.Request), a, workflow.Now(ctx)))
 	case rec != nil:
-		rec.Rejected = append(rec.Rejected, signals.Rejection{Answer: raw, Reason: err.Error()})
+		rec.Rejected = append(rec.Rejected, wire.Rejection{Answer: raw, Reason: err.Error()})
 		r.log.Warn("graflow: signaled feedback rejected", "request_id", rec.Request.ID, "reason", err)
 	case a.RequestID != "":
 		// Not asked yet: kept until the request is made.
-		var dropped *earlyAnswer
-		r.fb.Early, dropped = appendBounded(r.fb.Early, earlyAnswer{RequestID: a.RequestID, Answer: raw, At: workflow.Now(ctx)})
+		var dropped *wire.EarlyAnswer
+		r.fb.Early, dropped = appendBounded(r.fb.Early, wire.EarlyAnswer{RequestID: a.RequestID, Answer: raw, At: workflow.Now(ctx)})
 		if dropped != nil {
 			r.log.Warn("graflow: too many answers to unknown requests; dropping the oldest", "request_id", dropped.RequestID)
 		}
@@ -428,7 +393,7 @@ func (r *run) signaledFeedback(ctx workflow.Context, raw json.RawMessage) {
 
 // takeEarlyAnswers applies the first valid answer signaled before rec was
 // requested; the others are recorded as rejected.
-func (r *run) takeEarlyAnswers(ctx workflow.Context, rec *feedbackRecord) {
+func (r *run) takeEarlyAnswers(ctx workflow.Context, rec *wire.FeedbackRecord) {
 	kept := r.fb.Early[:0]
 	for _, e := range r.fb.Early {
 		if e.RequestID != rec.Request.ID {
@@ -441,21 +406,22 @@ func (r *run) takeEarlyAnswers(ctx workflow.Context, rec *feedbackRecord) {
 		case rec.Answer != nil:
 			err = fmt.Errorf("request %q was already answered", rec.Request.ID)
 		default:
-			err = signals.Check(rec.Request, a)
+			err = signals.Check(engine.FeedbackRequest(rec.Request), a)
 		}
 		if err != nil {
-			rec.Rejected = append(rec.Rejected, signals.Rejection{Answer: e.Answer, Reason: err.Error()})
+			rec.Rejected = append(rec.Rejected, wire.Rejection{Answer: e.Answer, Reason: err.Error()})
 			continue
 		}
-		r.applyAnswer(ctx, rec, signals.Response(rec.Request, a, e.At))
+		r.applyAnswer(ctx, rec, signals.Response(engine.FeedbackRequest(rec.Request), a, e.At))
 	}
 	r.fb.Early = kept
 }
 
 // applyAnswer stores an answer and writes its ChannelKey into the scope of
 // the waiting task, before the task runs again.
-func (r *run) applyAnswer(ctx workflow.Context, rec *feedbackRecord, resp graflow.FeedbackResponse) {
-	rec.Answer = &resp
+func (r *run) applyAnswer(ctx workflow.Context, rec *wire.FeedbackRecord, resp graflow.FeedbackResponse) {
+	w := engine.WireFeedbackResponse(resp)
+	rec.Answer = &w
 	r.log.Info("graflow: feedback answered", "request_id", rec.Request.ID, "responded_by", resp.RespondedBy)
 	if key := rec.Request.ChannelKey; key != "" {
 		if err := r.writeAnswer(rec, resp); err != nil {
@@ -465,12 +431,12 @@ func (r *run) applyAnswer(ctx workflow.Context, rec *feedbackRecord, resp graflo
 	r.syncAwaiting(ctx)
 }
 
-func (r *run) writeAnswer(rec *feedbackRecord, resp graflow.FeedbackResponse) error {
+func (r *run) writeAnswer(rec *wire.FeedbackRecord, resp graflow.FeedbackResponse) error {
 	s := r.scopes[rec.Scope]
 	if s == nil {
 		return fmt.Errorf("scope %q is not running", rec.Scope)
 	}
-	value, err := json.Marshal(resp.ChannelValue(rec.Request.Type))
+	value, err := json.Marshal(resp.ChannelValue(graflow.FeedbackType(rec.Request.Type)))
 	if err != nil {
 		return err
 	}
@@ -479,9 +445,9 @@ func (r *run) writeAnswer(rec *feedbackRecord, resp graflow.FeedbackResponse) er
 		return err
 	}
 	key := rec.Request.ChannelKey
-	return s.ch.Apply([]graflow.ChannelOp{
-		{Op: graflow.OpSet, Key: key, Value: value},
-		{Op: graflow.OpSet, Key: key + graflow.FeedbackResponseKeySuffix, Value: whole},
+	return engine.ApplyOps(s.ch, []wire.ChannelOp{
+		{Op: wire.OpSet, Key: key, Value: value},
+		{Op: wire.OpSet, Key: key + graflow.FeedbackResponseKeySuffix, Value: whole},
 	})
 }
 
@@ -490,16 +456,16 @@ func (r *run) writeAnswer(rec *feedbackRecord, resp graflow.FeedbackResponse) er
 func (r *run) pendingFeedback() ([]signals.Pending, error) {
 	out := []signals.Pending{}
 	for _, rec := range r.fb.Requests {
-		if !rec.open() {
+		if !rec.Open() {
 			continue
 		}
 		p := signals.Pending{
 			RequestID:   rec.Request.ID,
-			Type:        rec.Request.Type,
+			Type:        graflow.FeedbackType(rec.Request.Type),
 			Message:     rec.Request.Message,
 			Options:     slices.Clone(rec.Request.Options),
 			TimedOut:    rec.TimedOut,
-			Rejected:    slices.Clone(rec.Rejected),
+			Rejected:    rejections(rec.Rejected),
 			RequestedAt: rec.RequestedAt,
 			ChannelKey:  rec.Request.ChannelKey,
 			Approvers:   rec.Request.Approvers,
@@ -511,9 +477,6 @@ func (r *run) pendingFeedback() ([]signals.Pending, error) {
 		if p.Options == nil {
 			p.Options = []string{}
 		}
-		if p.Rejected == nil {
-			p.Rejected = []signals.Rejection{}
-		}
 		if !rec.Deadline.IsZero() {
 			d := rec.Deadline
 			p.Deadline = &d
@@ -521,4 +484,14 @@ func (r *run) pendingFeedback() ([]signals.Pending, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// rejections converts the recorded rejections of a request for the
+// pending-feedback Query (never null).
+func rejections(rs []wire.Rejection) []signals.Rejection {
+	out := make([]signals.Rejection, len(rs))
+	for i, r := range rs {
+		out[i] = signals.Rejection{Answer: r.Answer, Reason: r.Reason}
+	}
+	return out
 }

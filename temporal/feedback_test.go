@@ -20,7 +20,9 @@ import (
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/examples"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/graflow-go/graflow/signals"
 	"github.com/graflow-go/graflow/temporal"
 )
@@ -47,14 +49,14 @@ func newHITL(t *testing.T, reg *graflow.Registry) *hitl {
 func (h *hitl) run(wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*graflow.Result, error) {
 	h.t.Helper()
 	require.NoError(h.t, wf.Validate())
-	var cfg graflow.RunConfig
+	var cfg engine.RunConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
-	start, err := wf.StartNode(cfg.Start)
+	start, err := engine.StartNode(wf, cfg.Start)
 	require.NoError(h.t, err)
 	cfg.Start = start
-	in, err := temporal.Compile(wf, cfg)
+	in, err := engine.Compile(wf, cfg)
 	require.NoError(h.t, err)
 	in.Spec.InlineChannel = true
 	// Registered here, once the test has defined its tasks.
@@ -70,9 +72,9 @@ func (h *hitl) run(wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*graflo
 	if err := h.env.GetWorkflowError(); err != nil {
 		return nil, failures.Decode(err)
 	}
-	var out temporal.RunOutput
+	var out wire.RunOutput
 	require.NoError(h.t, h.env.GetWorkflowResult(&out))
-	return graflow.NewResult("test", "", out.Value, graflow.NewChannel(out.Channel, graflow.ChannelOptions{ReadOnly: true})), nil
+	return engine.NewResult("test", "", out.Value, engine.NewChannel(out.Channel, engine.ChannelOptions{ReadOnly: true})), nil
 }
 
 // at runs fn when the workflow clock has advanced by d.

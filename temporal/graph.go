@@ -3,20 +3,22 @@ package temporal
 import (
 	"maps"
 	"slices"
+
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // graph is the interpreter's index of a Spec: successors in edge order, the
 // back edges that close cycles, and each node's forward predecessors (the
 // ones a join waits for). Nodes added at run time are indexed by add.
 type graph struct {
-	nodes   map[string]*NodeSpec
+	nodes   map[string]*wire.NodeSpec
 	succ    map[string][]string
 	back    map[[2]string]bool
 	fwdPred map[string][]string
 }
 
-func newGraph(spec *Spec) *graph {
-	g := &graph{nodes: map[string]*NodeSpec{}, succ: map[string][]string{}, back: map[[2]string]bool{}, fwdPred: map[string][]string{}}
+func newGraph(spec *wire.Spec) *graph {
+	g := &graph{nodes: map[string]*wire.NodeSpec{}, succ: map[string][]string{}, back: map[[2]string]bool{}, fwdPred: map[string][]string{}}
 	for _, n := range spec.Nodes {
 		g.nodes[n.ID] = &n
 	}
@@ -34,7 +36,7 @@ func newGraph(spec *Spec) *graph {
 
 // add indexes nodes and edges added at run time. A new edge is a back edge
 // when its target already reaches its source.
-func (g *graph) add(nodes []NodeSpec, edges [][2]string) {
+func (g *graph) add(nodes []wire.NodeSpec, edges [][2]string) {
 	for _, n := range nodes {
 		g.nodes[n.ID] = &n
 	}
@@ -54,7 +56,7 @@ func (g *graph) add(nodes []NodeSpec, edges [][2]string) {
 // findBackEdges marks, by depth-first search from the start node and then
 // from every node in spec order, the edges that point to a node still on the
 // search stack.
-func (g *graph) findBackEdges(spec *Spec) {
+func (g *graph) findBackEdges(spec *wire.Spec) {
 	const (
 		unseen = iota
 		onStack
@@ -141,7 +143,7 @@ func (g *graph) closure(member string) map[string]bool {
 // subSpec returns the part of the graph a child workflow needs to run the
 // given members: every node they reach, by any edge, with the edges into
 // those nodes.
-func (g *graph) subSpec(spec *Spec, members []string) Spec {
+func (g *graph) subSpec(spec *wire.Spec, members []string) wire.Spec {
 	keep := map[string]bool{}
 	stack := slices.Clone(members)
 	for len(stack) > 0 {
@@ -159,7 +161,7 @@ func (g *graph) subSpec(spec *Spec, members []string) Spec {
 	// The predecessors of kept nodes come along (without running there), so
 	// that the child sees which joins wait for nodes outside its branches.
 	nodes := maps.Clone(keep)
-	sub := Spec{Name: spec.Name, MaxSteps: spec.MaxSteps, Defaults: spec.Defaults, InlineChannel: spec.InlineChannel, NoAwaitingAttribute: spec.NoAwaitingAttribute}
+	sub := wire.Spec{Name: spec.Name, MaxSteps: spec.MaxSteps, Defaults: spec.Defaults, InlineChannel: spec.InlineChannel, NoAwaitingAttribute: spec.NoAwaitingAttribute}
 	for _, e := range spec.Edges {
 		if keep[e[1]] {
 			nodes[e[0]] = true

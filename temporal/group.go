@@ -10,7 +10,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // Limits of how a group's branches are spread over workflow executions.
@@ -32,13 +34,13 @@ const (
 // branches' writes in completion order. Static groups run their branches in
 // this workflow; dynamic and very wide groups in child workflows. When the
 // run stops meanwhile, it returns at once (the driver sees run.stop).
-func (r *run) runGroup(ctx workflow.Context, s *scope, node *NodeSpec) (json.RawMessage, error) {
-	var outcomes []branchOutcome
+func (r *run) runGroup(ctx workflow.Context, s *scope, node *wire.NodeSpec) (json.RawMessage, error) {
+	var outcomes []wire.BranchOutcome
 	var err error
 	if node.Dynamic || len(node.Members) > MaxInlineBranches {
 		outcomes, err = r.runChildren(ctx, s, node)
 	} else {
-		outcomes = r.runBranches(ctx, s.id, node.ID, node.Members, s.ch.Entries())
+		outcomes = r.runBranches(ctx, s.id, node.ID, node.Members, engine.Entries(s.ch))
 	}
 	if err != nil || r.stop != nil {
 		return nil, err
@@ -64,16 +66,16 @@ func (r *run) runGroup(ctx workflow.Context, s *scope, node *NodeSpec) (json.Raw
 			succeeded = append(succeeded, m)
 		}
 	}
-	policy := graflow.Strict().Spec()
+	policy := wire.Policy{Type: "strict"}
 	if node.Policy != nil {
 		policy = *node.Policy
 	}
-	if err := policy.Decide(node.ID, failed, succeeded); err != nil {
+	if err := engine.Decide(policy, node.ID, failed, succeeded); err != nil {
 		return nil, err
 	}
 	for _, o := range outcomes {
 		if o.Error == "" {
-			if err := s.ch.Apply(o.Ops); err != nil {
+			if err := engine.ApplyOps(s.ch, o.Ops); err != nil {
 				return nil, fmt.Errorf("graflow: merging branch %q of group %q: %w", o.Member, node.ID, err)
 			}
 			for _, e := range o.Escaped {
@@ -87,7 +89,7 @@ func (r *run) runGroup(ctx workflow.Context, s *scope, node *NodeSpec) (json.Raw
 // runBranches runs members concurrently in this workflow, each in a scope
 // of its own starting from snapshot, all on one driver, and returns their
 // outcomes in completion order (nil when the run stopped).
-func (r *run) runBranches(ctx workflow.Context, parent, group string, members []string, snapshot map[string]graflow.ChannelEntry) []branchOutcome {
+func (r *run) runBranches(ctx workflow.Context, parent, group string, members []string, snapshot map[string]wire.ChannelEntry) []wire.BranchOutcome {
 	branches := make([]*scope, len(members))
 	for i, m := range members {
 		b := newScope(branchScopeID(parent, group, m), r.newChannel(ctx, snapshot, true), m)
@@ -95,12 +97,12 @@ func (r *run) runBranches(ctx workflow.Context, parent, group string, members []
 		r.scopes[b.id] = b
 		branches[i] = b
 	}
-	var done []branchOutcome
+	var done []wire.BranchOutcome
 	r.drive(ctx, branches, func(b *scope) {
 		delete(r.scopes, b.id)
-		o := branchOutcome{Member: b.start, Ops: b.ch.Ops(), Escaped: b.escaped}
+		o := wire.BranchOutcome{Member: b.start, Ops: engine.RecordedOps(b.ch), Escaped: b.escaped}
 		if b.err != nil {
-			o = branchOutcome{Member: b.start, Error: b.err.Error()}
+			o = wire.BranchOutcome{Member: b.start, Error: b.err.Error()}
 		}
 		done = append(done, o)
 	})
@@ -113,14 +115,14 @@ func (r *run) runBranches(ctx workflow.Context, parent, group string, members []
 // runChildren runs the branches of node in child workflows: one per member
 // for narrow groups, batches of BranchesPerBatch otherwise. Outcomes are
 // gathered in completion order.
-func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]branchOutcome, error) {
+func (r *run) runChildren(ctx workflow.Context, s *scope, node *wire.NodeSpec) ([]wire.BranchOutcome, error) {
 	size := 1
 	if len(node.Members) > MaxChildPerBranch {
 		size = BranchesPerBatch
 	}
 	info := workflow.GetInfo(ctx)
-	snapshot := s.ch.Entries()
-	var done []branchOutcome
+	snapshot := engine.Entries(s.ch)
+	var done []wire.BranchOutcome
 	pending := 0
 	for i := 0; i < len(node.Members); i += size {
 		members := node.Members[i:min(i+size, len(node.Members))]
@@ -130,9 +132,9 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]bra
 			summary = fmt.Sprintf("branches %s..%s (%d) of group %s", members[0], members[len(members)-1], len(members), node.ID)
 		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: id, StaticSummary: summary})
-		child := &childInput{Group: node.ID, Members: members, Cycles: r.cycles, Learned: r.learned}
+		child := &wire.ChildInput{Group: node.ID, Members: members, Cycles: r.cycles, Learned: r.learned}
 		child.Early, child.Forward = r.fb.takeChildAnswers(id)
-		in := RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: child}
+		in := wire.RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: child}
 		if err := checkRunInput("the input of child "+id, &in); err != nil {
 			return nil, err
 		}
@@ -141,7 +143,7 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]bra
 		pending++
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer func() { pending--; delete(r.children, id) }()
-			var out RunOutput
+			var out wire.RunOutput
 			err := f.Get(ctx, &out)
 			switch {
 			case err != nil:
@@ -150,7 +152,7 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]bra
 					r.halt(&runStop{taskID: cancel.TaskID, cancel: cancel}, s.id)
 				}
 				for _, m := range members {
-					done = append(done, branchOutcome{Member: m, Error: decoded.Error()})
+					done = append(done, wire.BranchOutcome{Member: m, Error: decoded.Error()})
 				}
 			case out.Terminated != nil:
 				r.halt(&runStop{taskID: out.Terminated.TaskID, value: out.Terminated.Value, ops: out.Terminated.Ops}, s.id)
@@ -170,13 +172,13 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *NodeSpec) ([]bra
 
 // runBatch is a child run of several branches: it runs them in this
 // workflow and returns their outcomes for the parent to judge.
-func (r *run) runBatch(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
+func (r *run) runBatch(ctx workflow.Context, in *wire.RunInput) (*wire.RunOutput, error) {
 	outcomes := r.runBranches(ctx, "", in.Child.Group, in.Child.Members, in.Channel)
 	switch {
 	case r.stop != nil && r.stop.cancel != nil:
 		return nil, failures.Encode(r.stop.cancel, true)
 	case r.stop != nil:
-		return &RunOutput{Terminated: &termination{TaskID: r.stop.taskID, Value: r.stop.value, Ops: r.stop.ops}}, nil
+		return &wire.RunOutput{Terminated: &wire.Termination{TaskID: r.stop.taskID, Value: r.stop.value, Ops: r.stop.ops}}, nil
 	}
-	return r.childOutput(in, &RunOutput{Value: json.RawMessage("null"), Branches: outcomes}), nil
+	return r.childOutput(in, &wire.RunOutput{Value: json.RawMessage("null"), Branches: outcomes}), nil
 }

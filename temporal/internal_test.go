@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/stretchr/testify/assert"
-
-	"github.com/graflow-go/graflow/graflow"
 )
 
 // Scenario 113: delays initial * factor^k, capped; none without a policy.
@@ -17,14 +16,14 @@ func TestRetryDelay(t *testing.T) {
 	s := time.Second
 	tests := []struct {
 		name   string
-		policy *graflow.RetryPolicy
+		policy *wire.RetryPolicy
 		want   []time.Duration
 	}{
 		{"no policy, no sleeping", nil, []time.Duration{0, 0, 0}},
-		{"1 s doubling", &graflow.RetryPolicy{InitialInterval: s, BackoffCoefficient: 2}, []time.Duration{s, 2 * s, 4 * s}},
-		{"factor 100 capped at 5 s", &graflow.RetryPolicy{InitialInterval: s, BackoffCoefficient: 100, MaximumInterval: 5 * s}, []time.Duration{s, 5 * s, 5 * s}},
-		{"defaults: 1 s, factor 2, cap 60 s", &graflow.RetryPolicy{}, []time.Duration{s, 2 * s, 4 * s}},
-		{"cap below the initial interval", &graflow.RetryPolicy{InitialInterval: 10 * s, MaximumInterval: s}, []time.Duration{10 * s, 10 * s}},
+		{"1 s doubling", &wire.RetryPolicy{InitialInterval: s, BackoffCoefficient: 2}, []time.Duration{s, 2 * s, 4 * s}},
+		{"factor 100 capped at 5 s", &wire.RetryPolicy{InitialInterval: s, BackoffCoefficient: 100, MaximumInterval: 5 * s}, []time.Duration{s, 5 * s, 5 * s}},
+		{"defaults: 1 s, factor 2, cap 60 s", &wire.RetryPolicy{}, []time.Duration{s, 2 * s, 4 * s}},
+		{"cap below the initial interval", &wire.RetryPolicy{InitialInterval: 10 * s, MaximumInterval: s}, []time.Duration{10 * s, 10 * s}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -38,9 +37,9 @@ func TestRetryDelay(t *testing.T) {
 // A run input over the payload limit (a child's channel snapshot, the state
 // carried by continue-as-new) is refused with the largest key named.
 func TestCheckRunInput(t *testing.T) {
-	small := RunInput{Channel: map[string]graflow.ChannelEntry{"a": {Value: []byte(`1`)}}}
+	small := wire.RunInput{Channel: map[string]wire.ChannelEntry{"a": {Value: []byte(`1`)}}}
 	assert.NoError(t, checkRunInput("x", &small))
-	big := RunInput{Channel: map[string]graflow.ChannelEntry{
+	big := wire.RunInput{Channel: map[string]wire.ChannelEntry{
 		"a":    {Value: []byte(`1`)},
 		"blob": {Value: []byte(`"` + strings.Repeat("x", 3<<20) + `"`)},
 	}}

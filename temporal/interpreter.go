@@ -15,12 +15,14 @@ import (
 
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // Interpret is the interpreter workflow of a worker that knows no workflow
 // by name: it runs inputs compiled by the Runner (see byName.interpret).
-func Interpret(ctx workflow.Context, args converter.EncodedValues) (*RunOutput, error) {
+func Interpret(ctx workflow.Context, args converter.EncodedValues) (*wire.RunOutput, error) {
 	return byName(nil).interpret(ctx, args)
 }
 
@@ -29,17 +31,17 @@ func Interpret(ctx workflow.Context, args converter.EncodedValues) (*RunOutput, 
 // name runs the worker's definition of that name (byname.go). The same
 // function runs child workflows (branches of dynamic groups) and continues
 // as new, carrying its whole state, when Temporal suggests it.
-func (b byName) interpret(ctx workflow.Context, args converter.EncodedValues) (*RunOutput, error) {
+func (b byName) interpret(ctx workflow.Context, args converter.EncodedValues) (*wire.RunOutput, error) {
 	inp, err := b.runInput(ctx, args)
 	if err != nil {
 		return nil, failures.Encode(err, true)
 	}
 	in := *inp
 	r := newRun(ctx, &in)
-	if err := workflow.SetQueryHandler(ctx, activities.ChannelQuery, r.queryChannel); err != nil {
+	if err := workflow.SetQueryHandler(ctx, wire.ChannelQuery, r.queryChannel); err != nil {
 		return nil, err
 	}
-	if err := workflow.SetQueryHandler(ctx, CheckpointsQuery, func() ([]Checkpoint, error) { return r.checkpoints, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, CheckpointsQuery, func() ([]wire.Checkpoint, error) { return r.checkpoints, nil }); err != nil {
 		return nil, err
 	}
 	// HITL: the feedback Update, Signal and Query (feedback.go).
@@ -63,7 +65,7 @@ func (b byName) interpret(ctx workflow.Context, args converter.EncodedValues) (*
 
 // run is the state of one interpreter execution.
 type run struct {
-	spec     *Spec
+	spec     *wire.Spec
 	g        *graph
 	steps    int
 	cycles   map[string]int
@@ -76,7 +78,7 @@ type run struct {
 	stopped    workflow.Future
 	setStopped workflow.Settable
 	// checkpoints are the run's checkpoints so far (graflow.checkpoints).
-	checkpoints []Checkpoint
+	checkpoints []wire.Checkpoint
 	log         log.Logger
 	// fb holds the run's feedback requests (HITL, feedback.go).
 	fb *feedback
@@ -90,7 +92,7 @@ type run struct {
 	historySeen, localSince int
 }
 
-func newRun(ctx workflow.Context, in *RunInput) *run {
+func newRun(ctx workflow.Context, in *wire.RunInput) *run {
 	r := &run{spec: &in.Spec, g: newGraph(&in.Spec), cycles: map[string]int{}, scopes: map[string]*scope{}, children: map[string]workflow.ChildWorkflowFuture{}, log: workflow.GetLogger(ctx)}
 	r.stopped, r.setStopped = workflow.NewFuture(ctx)
 	r.learned = map[string][]string{}
@@ -112,13 +114,13 @@ func newRun(ctx workflow.Context, in *RunInput) *run {
 
 // newChannel returns a channel on workflow time; a branch's records its
 // writes so that they can be replayed on its parent.
-func (r *run) newChannel(ctx workflow.Context, entries map[string]graflow.ChannelEntry, record bool) *graflow.Channel {
-	return graflow.NewChannel(entries, graflow.ChannelOptions{Now: func() time.Time { return workflow.Now(ctx) }, Record: record})
+func (r *run) newChannel(ctx workflow.Context, entries map[string]wire.ChannelEntry, record bool) *graflow.Channel {
+	return engine.NewChannel(entries, engine.ChannelOptions{Now: func() time.Time { return workflow.Now(ctx) }, Record: record})
 }
 
 // runRoot runs the run's own scope: the whole workflow, or the one branch
 // of a child run.
-func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
+func (r *run) runRoot(ctx workflow.Context, in *wire.RunInput) (*wire.RunOutput, error) {
 	start := in.Spec.Start
 	child := in.Child != nil
 	if child {
@@ -131,7 +133,7 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 	if in.Resume != nil {
 		root.restore(in.Resume)
 		if child {
-			if err := root.ch.Apply(in.Resume.Ops()); err != nil {
+			if err := engine.ApplyOps(root.ch, in.Resume.Ops()); err != nil {
 				return nil, err
 			}
 		}
@@ -142,9 +144,9 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 	case r.stop != nil && r.stop.cancel != nil:
 		return nil, r.stop.cancel
 	case r.stop != nil && child:
-		return &RunOutput{Terminated: &termination{TaskID: r.stop.taskID, Value: r.stop.value, Ops: r.stop.ops}}, nil
+		return &wire.RunOutput{Terminated: &wire.Termination{TaskID: r.stop.taskID, Value: r.stop.value, Ops: r.stop.ops}}, nil
 	case r.stop != nil:
-		if err := root.ch.Apply(r.stop.ops); err != nil {
+		if err := engine.ApplyOps(root.ch, r.stop.ops); err != nil {
 			return nil, err
 		}
 		root.last = r.stop.value
@@ -154,10 +156,10 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 		return nil, root.err
 	}
 	if child {
-		return r.childOutput(in, &RunOutput{Value: root.last, Branches: []branchOutcome{{Member: start, Ops: root.ch.Ops(), Escaped: root.escaped}}}), nil
+		return r.childOutput(in, &wire.RunOutput{Value: root.last, Branches: []wire.BranchOutcome{{Member: start, Ops: engine.RecordedOps(root.ch), Escaped: root.escaped}}}), nil
 	}
-	out := &RunOutput{Value: root.last, Channel: root.ch.Entries()}
-	if size := out.channelBytes(); size > activities.MaxPayloadBytes/2 {
+	out := &wire.RunOutput{Value: root.last, Channel: engine.Entries(root.ch)}
+	if size := channelBytes(out); size > activities.MaxPayloadBytes/2 {
 		r.log.Warn("graflow: final channel too large for the result; omitted", "bytes", size)
 		out.Channel, out.ChannelOmitted = nil, true
 	}
@@ -168,7 +170,7 @@ func (r *run) runRoot(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 // the counts it started from), for the parent to add to its own, so that
 // WithMaxCycles holds across children. Steps (WithMaxSteps) are counted per
 // workflow execution, as Graflow counts them per branch context.
-func (r *run) childOutput(in *RunInput, out *RunOutput) *RunOutput {
+func (r *run) childOutput(in *wire.RunInput, out *wire.RunOutput) *wire.RunOutput {
 	for _, id := range slices.Sorted(maps.Keys(r.cycles)) {
 		if d := r.cycles[id] - in.Child.Cycles[id]; d > 0 {
 			if out.Cycles == nil {
@@ -209,10 +211,10 @@ func (r *run) halt(st *runStop, scope string) {
 		return
 	}
 	if st.cancel == nil {
-		var ops []graflow.ChannelOp
+		var ops []wire.ChannelOp
 		for _, id := range slices.SortedFunc(maps.Keys(r.scopes), func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b)) }) {
 			if id == "" || id == scope || strings.HasPrefix(scope, id+"/") {
-				ops = append(ops, r.scopes[id].ch.Ops()...)
+				ops = append(ops, engine.RecordedOps(r.scopes[id].ch)...)
 			}
 		}
 		st.ops = append(ops, st.ops...)
@@ -224,8 +226,8 @@ func (r *run) halt(st *runStop, scope string) {
 // settle stores a finished node's result, applies its commands and queues
 // what comes next: its successors, unless a goto, a jump or another
 // iteration holds them back.
-func (r *run) settle(ctx workflow.Context, s *scope, item queued, value json.RawMessage, cmds []activities.Command) error {
-	if err := s.ch.Apply([]graflow.ChannelOp{{Op: graflow.OpSet, Key: graflow.ResultKey(item.ID), Value: value}}); err != nil {
+func (r *run) settle(ctx workflow.Context, s *scope, item wire.Queued, value json.RawMessage, cmds []wire.Command) error {
+	if err := engine.ApplyOps(s.ch, []wire.ChannelOp{{Op: wire.OpSet, Key: graflow.ResultKey(item.ID), Value: value}}); err != nil {
 		return err
 	}
 	skip, err := r.apply(s, r.g.nodes[item.ID], value, cmds)
@@ -242,20 +244,20 @@ func (r *run) settle(ctx workflow.Context, s *scope, item queued, value json.Raw
 }
 
 // continueAsNew ends this run and starts the next one with the whole state.
-func (r *run) continueAsNew(ctx workflow.Context, in *RunInput, root *scope) error {
-	st := &runState{Cycles: r.cycles, Steps: r.steps, NextAuto: r.nextAuto, Checkpoints: r.checkpoints, Learned: r.learned}
+func (r *run) continueAsNew(ctx workflow.Context, in *wire.RunInput, root *scope) error {
+	st := &wire.RunState{Cycles: r.cycles, Steps: r.steps, NextAuto: r.nextAuto, Checkpoints: r.checkpoints, Learned: r.learned}
 	root.state(st)
 	// HITL: take in delivered signals, let handlers finish, carry requests and answers.
 	if err := r.feedbackBeforeContinue(ctx, st); err != nil {
 		return err
 	}
-	next := RunInput{Spec: *r.spec, Channel: in.Channel, Child: in.Child, Resume: st}
+	next := wire.RunInput{Spec: *r.spec, Channel: in.Channel, Child: in.Child, Resume: st}
 	if in.Child != nil {
 		// The channel restarts from the parent's snapshot; its recorded
 		// writes (those carried in already included) are replayed on it.
-		st.ChildOps = root.ch.Ops()
+		st.ChildOps = engine.RecordedOps(root.ch)
 	} else {
-		next.Channel = root.ch.Entries()
+		next.Channel = engine.Entries(root.ch)
 	}
 	if err := checkRunInput("the state carried to the next run (continue-as-new)", &next); err != nil {
 		return err

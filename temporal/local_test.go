@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // Tasks run as local activities (graflow.WithLocal, here for a whole
@@ -194,14 +195,14 @@ func TestLocalOptOut(t *testing.T) {
 	yes, no := true, false
 	tests := []struct {
 		name string
-		opts graflow.TaskOptions
+		opts wire.TaskOptions
 		want bool
 	}{
-		{"default", graflow.TaskOptions{}, false},
-		{"WithLocal", graflow.TaskOptions{Local: &yes}, true},
-		{"WithLocal and a task queue", graflow.TaskOptions{Local: &yes, TaskQueue: "gpu"}, false},
-		{"WithoutLocal over a local default", graflow.TaskOptions{Local: &no}.WithDefaults(graflow.TaskOptions{Local: &yes}), false},
-		{"a local default", graflow.TaskOptions{}.WithDefaults(graflow.TaskOptions{Local: &yes}), true},
+		{"default", wire.TaskOptions{}, false},
+		{"WithLocal", wire.TaskOptions{Local: &yes}, true},
+		{"WithLocal and a task queue", wire.TaskOptions{Local: &yes, TaskQueue: "gpu"}, false},
+		{"WithoutLocal over a local default", wire.TaskOptions{Local: &no}.WithDefaults(wire.TaskOptions{Local: &yes}), false},
+		{"a local default", wire.TaskOptions{}.WithDefaults(wire.TaskOptions{Local: &yes}), true},
 	}
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, tc.opts.IsLocal(), tc.name)

@@ -9,7 +9,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/internal/flowgraph"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // maxSummaryRunes bounds a run's summary, a single line in the Web UI.
@@ -33,14 +35,14 @@ func RunSummary(wf *graflow.Workflow) string {
 // is what Runner sets on each run; a start from another client may set them
 // too (client.StartWorkflowOptions StaticSummary and StaticDetails).
 func RunDetails(wf *graflow.Workflow) (string, error) {
-	in, err := Compile(wf, graflow.RunConfig{})
+	in, err := engine.Compile(wf, engine.RunConfig{})
 	if err != nil {
 		return "", err
 	}
 	return runDetails(&in.Spec), nil
 }
 
-func runDetails(spec *Spec) string {
+func runDetails(spec *wire.Spec) string {
 	tasks, groups := 0, 0
 	for _, n := range spec.Nodes {
 		if n.Task != "" {
@@ -75,7 +77,7 @@ func (r *run) showProgress(ctx workflow.Context) {
 	pending := 0
 	if r.fb != nil {
 		for _, rec := range r.fb.Requests {
-			if rec.open() {
+			if rec.Open() {
 				pending++
 			}
 		}

@@ -3,22 +3,22 @@ package temporal
 import (
 	"fmt"
 
-	"github.com/graflow-go/graflow/activities"
-	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // queryChannel answers the runner's on-demand channel reads.
-func (r *run) queryChannel(args activities.ChannelQueryArgs) (activities.ChannelQueryResult, error) {
+func (r *run) queryChannel(args wire.ChannelQueryArgs) (wire.ChannelQueryResult, error) {
 	s := r.scopes[args.Scope]
 	if s == nil {
-		return activities.ChannelQueryResult{}, fmt.Errorf("graflow: no running scope %q", args.Scope)
+		return wire.ChannelQueryResult{}, fmt.Errorf("graflow: no running scope %q", args.Scope)
 	}
 	if args.AllKeys {
-		return activities.ChannelQueryResult{Keys: s.ch.Keys()}, nil
+		return wire.ChannelQueryResult{Keys: s.ch.Keys()}, nil
 	}
-	res := activities.ChannelQueryResult{Entries: map[string]graflow.ChannelEntry{}}
+	res := wire.ChannelQueryResult{Entries: map[string]wire.ChannelEntry{}}
 	for _, k := range args.Keys {
-		if e, ok := s.ch.Entry(k); ok {
+		if e, ok := engine.Entry(s.ch, k); ok {
 			res.Entries[k] = e
 		}
 	}

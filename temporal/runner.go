@@ -12,7 +12,9 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/graflow-go/graflow/signals"
 )
 
@@ -53,7 +55,7 @@ func NewRunner(c client.Client, opts RunnerOptions) *Runner {
 }
 
 // Execute starts wf and waits for its result.
-func (r *Runner) Execute(ctx context.Context, wf *graflow.Workflow, cfg graflow.RunConfig) (*graflow.Result, error) {
+func (r *Runner) Execute(ctx context.Context, wf *graflow.Workflow, cfg engine.RunConfig) (*graflow.Result, error) {
 	h, err := r.Start(ctx, wf, cfg)
 	if err != nil {
 		return nil, err
@@ -63,8 +65,8 @@ func (r *Runner) Execute(ctx context.Context, wf *graflow.Workflow, cfg graflow.
 
 // Start starts wf as a workflow execution of type wf.Name() and returns at
 // once. Without graflow.WorkflowID the id is "<name>-<8 hex>".
-func (r *Runner) Start(ctx context.Context, wf *graflow.Workflow, cfg graflow.RunConfig) (*graflow.Handle, error) {
-	in, err := Compile(wf, cfg)
+func (r *Runner) Start(ctx context.Context, wf *graflow.Workflow, cfg engine.RunConfig) (*graflow.Handle, error) {
+	in, err := engine.Compile(wf, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +86,7 @@ func (r *Runner) Start(ctx context.Context, wf *graflow.Workflow, cfg graflow.Ru
 	if err != nil {
 		return nil, fmt.Errorf("graflow: starting %s: %w", wf.Name(), err)
 	}
-	return graflow.NewHandle(r, run.GetID(), run.GetRunID()), nil
+	return engine.NewHandle(r, run.GetID(), run.GetRunID()), nil
 }
 
 // lacksAwaitingAttribute reports, once per Runner, whether the namespace
@@ -112,7 +114,7 @@ func (r *Runner) lacksAwaitingAttribute(ctx context.Context) bool {
 // ctx ends.
 func (r *Runner) Result(ctx context.Context, workflowID, runID string) (*graflow.Result, error) {
 	var run client.WorkflowRun
-	var out RunOutput
+	var out wire.RunOutput
 	err := failures.Retry(ctx, func() error {
 		run = r.client.GetWorkflow(ctx, workflowID, runID)
 		return run.Get(ctx, &out)
@@ -120,6 +122,6 @@ func (r *Runner) Result(ctx context.Context, workflowID, runID string) (*graflow
 	if err != nil {
 		return nil, failures.Decode(err)
 	}
-	ch := graflow.NewChannel(out.Channel, graflow.ChannelOptions{ReadOnly: true})
-	return graflow.NewResult(workflowID, run.GetRunID(), out.Value, ch), nil
+	ch := engine.NewChannel(out.Channel, engine.ChannelOptions{ReadOnly: true})
+	return engine.NewResult(workflowID, run.GetRunID(), out.Value, ch), nil
 }

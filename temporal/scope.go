@@ -6,14 +6,8 @@ import (
 	"slices"
 
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/wire"
 )
-
-// queued is one entry of a scope's queue: a node, with the parameters a
-// NextIteration bound for this run of it.
-type queued struct {
-	ID     string                     `json:"id"`
-	Params map[string]json.RawMessage `json:"params,omitempty"`
-}
 
 // scope is one queue of work with its own channel: the run itself (id "")
 // or a branch of a parallel group (id "<parent>/<group>/<member>").
@@ -22,7 +16,7 @@ type scope struct {
 	// start is the node the scope started from: a branch's member.
 	start   string
 	ch      *graflow.Channel
-	queue   []queued
+	queue   []wire.Queued
 	running string
 	waiting []string
 	arrived map[string]map[string]bool
@@ -37,7 +31,7 @@ type scope struct {
 }
 
 func newScope(id string, ch *graflow.Channel, start string) *scope {
-	return &scope{id: id, start: start, ch: ch, queue: []queued{{ID: start}}, arrived: map[string]map[string]bool{}, last: json.RawMessage("null")}
+	return &scope{id: id, start: start, ch: ch, queue: []wire.Queued{{ID: start}}, arrived: map[string]map[string]bool{}, last: json.RawMessage("null")}
 }
 
 func branchScopeID(parent, group, member string) string {
@@ -47,7 +41,7 @@ func branchScopeID(parent, group, member string) string {
 	return parent + "/" + group + "/" + member
 }
 
-func (s *scope) enqueue(id string) { s.queue = append(s.queue, queued{ID: id}) }
+func (s *scope) enqueue(id string) { s.queue = append(s.queue, wire.Queued{ID: id}) }
 
 // finished queues the successors of id. A back edge re-triggers its target
 // at once; a forward edge counts as an arrival at a join, which runs when
@@ -127,7 +121,7 @@ func (s *scope) live(g *graph) map[string]bool {
 }
 
 // state returns the scope's queue and join state for continue-as-new.
-func (s *scope) state(st *runState) {
+func (s *scope) state(st *wire.RunState) {
 	st.Queue, st.Waiting, st.Last, st.Escaped = s.queue, s.waiting, s.last, s.escaped
 	if s.closure != nil {
 		st.Closure = slices.Sorted(maps.Keys(s.closure))
@@ -139,7 +133,7 @@ func (s *scope) state(st *runState) {
 }
 
 // restore is the inverse of state.
-func (s *scope) restore(st *runState) {
+func (s *scope) restore(st *wire.RunState) {
 	s.queue, s.waiting, s.escaped = st.Queue, st.Waiting, st.Escaped
 	if st.Closure != nil {
 		s.closure = map[string]bool{}

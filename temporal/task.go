@@ -11,10 +11,13 @@ import (
 
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
-// Defaults of the activity options of a task (see graflow.TaskOptions).
+// Defaults of the activity options of a task (see graflow.WithTimeout,
+// graflow.WithHeartbeatTimeout).
 const (
 	// DefaultTaskTimeout bounds one attempt of a task body (start-to-close).
 	DefaultTaskTimeout = 24 * time.Hour
@@ -59,18 +62,18 @@ const (
 // it waits for.
 type taskRun struct {
 	state   taskState
-	node    *NodeSpec
-	opts    graflow.TaskOptions
-	in      activities.Input
+	node    *wire.NodeSpec
+	opts    wire.TaskOptions
+	in      wire.Input
 	pending workflow.Future
 	value   json.RawMessage
-	cmds    []activities.Command
+	cmds    []wire.Command
 	err     error
 }
 
 // startTask counts a run of node (its cycle and a step) and schedules its
 // first attempt. overlay holds the parameters a NextIteration bound.
-func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay map[string]json.RawMessage) (*taskRun, error) {
+func (r *run) startTask(ctx workflow.Context, s *scope, node *wire.NodeSpec, overlay map[string]json.RawMessage) (*taskRun, error) {
 	opts := node.Options.WithDefaults(r.spec.Defaults)
 	maxCycles := opts.MaxCycles
 	if maxCycles <= 0 {
@@ -83,7 +86,7 @@ func (r *run) startTask(ctx workflow.Context, s *scope, node *NodeSpec, overlay 
 	}
 	r.steps++
 	t := &taskRun{node: node, opts: opts}
-	t.in = activities.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, Attempt: 1}
+	t.in = wire.Input{Task: node.Task, TaskID: node.ID, Scope: s.id, Params: r.resolve(s, node, overlay, opts), Cycle: cycle, MaxCycles: maxCycles, Attempt: 1}
 	if err := r.scheduleWithView(ctx, s, t); err != nil {
 		return nil, err
 	}
@@ -105,7 +108,7 @@ func (r *run) scheduleWithView(ctx workflow.Context, s *scope, t *taskRun) error
 
 // checkInput refuses a task input over Temporal's payload limit; a local
 // task's input never reaches the server.
-func checkInput(opts graflow.TaskOptions, in *activities.Input) error {
+func checkInput(opts wire.TaskOptions, in *wire.Input) error {
 	if opts.IsLocal() {
 		return nil
 	}
@@ -150,7 +153,7 @@ func (r *run) advance(ctx workflow.Context, s *scope, t *taskRun) {
 // attemptEnded takes in the outcome of an attempt: its writes and result,
 // a request for feedback, or a failure to retry or to fail with.
 func (r *run) attemptEnded(ctx workflow.Context, s *scope, t *taskRun) {
-	var out activities.Output
+	var out wire.Output
 	if err := t.pending.Get(ctx, &out); err != nil {
 		err, own := taskFailure(t.node.ID, err)
 		if r.parkOnTimeout(ctx, t, err) { // HITL
@@ -165,7 +168,7 @@ func (r *run) attemptEnded(ctx workflow.Context, s *scope, t *taskRun) {
 		return
 	}
 	r.parkOnTimeout(ctx, t, nil) // HITL: closes the timed-out requests the task went on without
-	if err := s.ch.Apply(out.Ops); err != nil {
+	if err := engine.ApplyOps(s.ch, out.Ops); err != nil {
 		t.fail(&graflow.TaskError{TaskID: t.node.ID, Err: err}) // a write that conflicts with the channel is final
 		return
 	}
@@ -199,7 +202,7 @@ func (t *taskRun) fail(err error) { t.state, t.err = taskFailed, err }
 // retryDelay is the wait before retry number n (1-based): none without a
 // policy (as in Graflow), else InitialInterval * BackoffCoefficient^(n-1),
 // capped at MaximumInterval.
-func retryDelay(p *graflow.RetryPolicy, n int) time.Duration {
+func retryDelay(p *wire.RetryPolicy, n int) time.Duration {
 	if p == nil {
 		return 0
 	}
@@ -218,7 +221,7 @@ func retryDelay(p *graflow.RetryPolicy, n int) time.Duration {
 
 // resolve computes a task's parameters: channel < upstream result < bound
 // (a NextIteration's parameters over the node's own).
-func (r *run) resolve(s *scope, node *NodeSpec, overlay map[string]json.RawMessage, opts graflow.TaskOptions) map[string]json.RawMessage {
+func (r *run) resolve(s *scope, node *wire.NodeSpec, overlay map[string]json.RawMessage, opts wire.TaskOptions) map[string]json.RawMessage {
 	bound := node.Params
 	if len(overlay) > 0 {
 		bound = maps.Clone(node.Params)
@@ -255,7 +258,7 @@ func infrastructureRetries() *temporal.RetryPolicy {
 		MaximumAttempts: 1 + InfrastructureRetries}
 }
 
-func localActivityOptions(id string, o graflow.TaskOptions) workflow.LocalActivityOptions {
+func localActivityOptions(id string, o wire.TaskOptions) workflow.LocalActivityOptions {
 	rp := infrastructureRetries()
 	attempt := positive(o.Timeout, DefaultTaskTimeout)
 	return workflow.LocalActivityOptions{
@@ -267,7 +270,7 @@ func localActivityOptions(id string, o graflow.TaskOptions) workflow.LocalActivi
 	}
 }
 
-func activityOptions(id string, o graflow.TaskOptions) workflow.ActivityOptions {
+func activityOptions(id string, o wire.TaskOptions) workflow.ActivityOptions {
 	rp := infrastructureRetries()
 	return workflow.ActivityOptions{
 		TaskQueue:           o.TaskQueue,

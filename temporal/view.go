@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/graflow-go/graflow/activities"
-	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // Bounds of the channel view a task is sent (see channelView).
@@ -33,14 +33,14 @@ const (
 // parameters; a chain's would grow with its length). Keys left out are
 // named (Omitted) while their names fit the same budget, so that the task
 // knows every key without asking.
-func (r *run) channelView(s *scope, task string, opts graflow.TaskOptions) activities.ChannelView {
-	entries := s.ch.Entries()
+func (r *run) channelView(s *scope, task string, opts wire.TaskOptions) wire.ChannelView {
+	entries := engine.Entries(s.ch)
 	if r.spec.InlineChannel || opts.IsLocal() {
 		// A local task's input never reaches the server, and a workflow
 		// busy running it could not answer a Query: it gets everything.
-		return activities.ChannelView{Reads: entries, Complete: true}
+		return wire.ChannelView{Reads: entries, Complete: true}
 	}
-	v := activities.ChannelView{Reads: map[string]graflow.ChannelEntry{}}
+	v := wire.ChannelView{Reads: map[string]wire.ChannelEntry{}}
 	for _, k := range opts.Reads {
 		if e, ok := entries[k]; ok {
 			v.Reads[k] = e
@@ -69,7 +69,7 @@ func (r *run) channelView(s *scope, task string, opts graflow.TaskOptions) activ
 			continue
 		}
 		switch {
-		case graflow.IsResultKey(k):
+		case engine.IsResultKey(k):
 			v.ResultsUnknown = true
 		case len(e.Value) > ChannelViewValueBytes:
 			omitted = append(omitted, k)

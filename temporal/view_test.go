@@ -6,18 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/graflow-go/graflow/internal/engine"
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/stretchr/testify/assert"
-
-	"github.com/graflow-go/graflow/activities"
-	"github.com/graflow-go/graflow/graflow"
 )
 
 func channelOf(values map[string]string) *scope {
-	entries := map[string]graflow.ChannelEntry{}
+	entries := map[string]wire.ChannelEntry{}
 	for k, v := range values {
-		entries[k] = graflow.ChannelEntry{Value: json.RawMessage(v)}
+		entries[k] = wire.ChannelEntry{Value: json.RawMessage(v)}
 	}
-	return &scope{ch: graflow.NewChannel(entries, graflow.ChannelOptions{})}
+	return &scope{ch: engine.NewChannel(entries, engine.ChannelOptions{})}
 }
 
 func TestChannelView(t *testing.T) {
@@ -46,9 +45,9 @@ func TestChannelView(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &run{spec: &Spec{InlineChannel: tc.inline}, learned: map[string][]string{"t": tc.learned}}
-			var in activities.Input
-			in.ChannelView = r.channelView(channelOf(tc.channel), "t", graflow.TaskOptions{Reads: tc.reads})
+			r := &run{spec: &wire.Spec{InlineChannel: tc.inline}, learned: map[string][]string{"t": tc.learned}}
+			var in wire.Input
+			in.ChannelView = r.channelView(channelOf(tc.channel), "t", wire.TaskOptions{Reads: tc.reads})
 			var sent []string
 			for k := range in.Reads {
 				sent = append(sent, k)
@@ -69,9 +68,9 @@ func TestChannelViewIsBounded(t *testing.T) {
 	for i := range 5000 {
 		values[fmt.Sprintf("key-%05d", i)] = `"` + strings.Repeat("v", 200) + `"`
 	}
-	r := &run{spec: &Spec{}, learned: map[string][]string{}}
-	var in activities.Input
-	in.ChannelView = r.channelView(channelOf(values), "t", graflow.TaskOptions{})
+	r := &run{spec: &wire.Spec{}, learned: map[string][]string{}}
+	var in wire.Input
+	in.ChannelView = r.channelView(channelOf(values), "t", wire.TaskOptions{})
 	size := 0
 	for k, e := range in.Reads {
 		size += len(k) + len(e.Value)

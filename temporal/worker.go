@@ -13,7 +13,8 @@ import (
 
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
-	"github.com/graflow-go/graflow/internal/registrywatch"
+	"github.com/graflow-go/graflow/internal/engine"
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/graflow-go/graflow/prompts"
 )
 
@@ -69,7 +70,7 @@ func NewWorker(c client.Client, taskQueue string, opts WorkerOptions) (worker.Wo
 	}
 	// A local task (WithLocal) runs only under a name the SDK worker has,
 	// so the tasks created from now on are registered as they come.
-	unwatch := registrywatch.Watch(reg, func(name string) { registerTask(w, runner, name) })
+	unwatch := engine.WatchRegistry(reg, func(name string) { registerTask(w, runner, name) })
 	return &taskWorker{Worker: w, unwatch: unwatch, runner: runner}, nil
 }
 
@@ -138,10 +139,10 @@ func Register(r Registrar, reg *graflow.Registry, runner *activities.Runner, tas
 	}
 	r.RegisterDynamicWorkflow(b.interpret, workflow.DynamicRegisterOptions{})
 	registerTasks(r, reg, runner)
-	r.RegisterDynamicActivity(func(ctx context.Context, args converter.EncodedValues) (*activities.Output, error) {
+	r.RegisterDynamicActivity(func(ctx context.Context, args converter.EncodedValues) (*wire.Output, error) {
 		name := activity.GetInfo(ctx).ActivityType.Name
-		var in activities.Input
-		if _, ok := reg.Lookup(name); !ok || args.Get(&in) != nil || in.Task != name {
+		var in wire.Input
+		if _, ok := engine.LookupTask(reg, name); !ok || args.Get(&in) != nil || in.Task != name {
 			return nil, activities.NotRegistered(name, taskQueue)
 		}
 		return runner.Run(ctx, in)

@@ -6,10 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/internal/flowgraph"
 	"github.com/graflow-go/graflow/internal/runview"
-	"github.com/graflow-go/graflow/temporal"
 )
 
 // graphFormats are the --format values of `starter graph`.
@@ -83,7 +82,7 @@ func staticGraph(name string) (flowgraph.Graph, error) {
 	if err != nil {
 		return flowgraph.Graph{}, err
 	}
-	in, err := temporal.Compile(wf, graflow.RunConfig{})
+	in, err := engine.Compile(wf, engine.RunConfig{})
 	if err != nil {
 		return flowgraph.Graph{}, err
 	}

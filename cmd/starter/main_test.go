@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/internal/testutil"
 
 	"github.com/graflow-go/graflow/examples"
@@ -223,23 +224,23 @@ func TestRunOptions(t *testing.T) {
 	tests := []struct {
 		name  string
 		flags runFlags
-		want  graflow.RunConfig
+		want  engine.RunConfig
 	}{
 		{
 			name: "example options alone",
-			want: graflow.RunConfig{Start: "first", InitialChannel: map[string]any{"a": 1, "b": 2}},
+			want: engine.RunConfig{Start: "first", InitialChannel: map[string]any{"a": 1, "b": 2}},
 		},
 		{
 			name:  "inputs merged over the example's channel",
 			flags: runFlags{inputs: []string{"b=3", "c=x"}},
-			want: graflow.RunConfig{Start: "first", InitialChannel: map[string]any{
+			want: engine.RunConfig{Start: "first", InitialChannel: map[string]any{
 				"a": 1, "b": json.Number("3"), "c": "x",
 			}},
 		},
 		{
 			name:  "start and workflow id override",
 			flags: runFlags{start: "second", workflowID: "fake-run-1"},
-			want: graflow.RunConfig{Start: "second", WorkflowID: "fake-run-1", InitialChannel: map[string]any{
+			want: engine.RunConfig{Start: "second", WorkflowID: "fake-run-1", InitialChannel: map[string]any{
 				"a": 1, "b": 2,
 			}},
 		},
@@ -248,7 +249,7 @@ func TestRunOptions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			opts, err := tt.flags.options(ex)
 			require.NoError(t, err)
-			var got graflow.RunConfig
+			var got engine.RunConfig
 			for _, o := range opts {
 				o(&got)
 			}
@@ -260,7 +261,7 @@ func TestRunOptions(t *testing.T) {
 	t.Run("inputs without example channel", func(t *testing.T) {
 		opts, err := (&runFlags{inputs: []string{"n=1"}}).options(examples.Example{Name: "bare"})
 		require.NoError(t, err)
-		var got graflow.RunConfig
+		var got engine.RunConfig
 		for _, o := range opts {
 			o(&got)
 		}
@@ -286,12 +287,12 @@ func TestExampleForID(t *testing.T) {
 }
 
 func TestFormatResult(t *testing.T) {
-	res := graflow.NewResult("w-1", "r", json.RawMessage(`{ "a" : [1, 2] }`), nil)
+	res := engine.NewResult("w-1", "r", json.RawMessage(`{ "a" : [1, 2] }`), nil)
 	out, err := formatResult(nil, res)
 	require.NoError(t, err)
 	assert.Equal(t, `{"a":[1,2]}`, out)
 
-	out, err = formatResult(nil, graflow.NewResult("w-1", "r", nil, nil))
+	out, err = formatResult(nil, engine.NewResult("w-1", "r", nil, nil))
 	require.NoError(t, err)
 	assert.Equal(t, "null", out)
 

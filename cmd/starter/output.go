@@ -35,8 +35,8 @@ func (f *outputFlags) print(w io.Writer, ex *examples.Example, res *graflow.Resu
 	if f.json {
 		out := resultJSON{WorkflowID: res.WorkflowID, RunID: res.RunID, Value: json.RawMessage(rawJSON(res)), Channel: map[string]json.RawMessage{}}
 		if res.Channel != nil {
-			for k, e := range res.Channel.Entries() {
-				out.Channel[k] = e.Value
+			for _, k := range res.Channel.Keys() {
+				out.Channel[k], _ = res.Channel.Raw(k)
 			}
 		}
 		b, err := json.Marshal(out)

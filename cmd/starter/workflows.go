@@ -14,6 +14,7 @@ import (
 
 	"github.com/graflow-go/graflow/examples"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 )
 
 // lookupExample returns the example called name, or an error listing the
@@ -82,11 +83,11 @@ func (f *runFlags) prepare(name string) (examples.Example, *graflow.Workflow, []
 	if err := wf.Validate(); err != nil {
 		return examples.Example{}, nil, nil, err
 	}
-	var cfg graflow.RunConfig
+	var cfg engine.RunConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if _, err := wf.StartNode(cfg.Start); err != nil {
+	if _, err := engine.StartNode(wf, cfg.Start); err != nil {
 		return examples.Example{}, nil, nil, err
 	}
 	return ex, wf, opts, nil
@@ -131,7 +132,7 @@ func (f *runFlags) options(ex examples.Example) ([]graflow.ExecuteOption, error)
 // initialChannel is the example's initial channel with inputs merged over
 // it (a zero Example has none).
 func initialChannel(ex examples.Example, inputs map[string]any) map[string]any {
-	var cfg graflow.RunConfig
+	var cfg engine.RunConfig
 	for _, o := range ex.Options {
 		o(&cfg)
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/graflow-go/graflow/activities"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // State is what became of a node in a run ("" = not reached).
@@ -54,7 +54,7 @@ type Graph struct {
 }
 
 // FromSpec returns the graph of compiled nodes and edges, with no states.
-func FromSpec(name string, nodes []activities.NodeSpec, edges [][2]string) Graph {
+func FromSpec(name string, nodes []wire.NodeSpec, edges [][2]string) Graph {
 	g := Graph{Name: name, Edges: slices.Clone(edges)}
 	for _, n := range nodes {
 		g.Nodes = append(g.Nodes, nodeOf(n))
@@ -64,7 +64,7 @@ func FromSpec(name string, nodes []activities.NodeSpec, edges [][2]string) Graph
 
 // Add appends nodes and edges added at run time; a known node or edge is
 // not added twice.
-func (g *Graph) Add(nodes []activities.NodeSpec, edges [][2]string) {
+func (g *Graph) Add(nodes []wire.NodeSpec, edges [][2]string) {
 	for _, n := range nodes {
 		if g.index(n.ID) < 0 {
 			g.Nodes = append(g.Nodes, nodeOf(n))
@@ -113,7 +113,7 @@ func (g *Graph) index(id string) int {
 	return -1
 }
 
-func nodeOf(n activities.NodeSpec) Node {
+func nodeOf(n wire.NodeSpec) Node {
 	out := Node{ID: n.ID, Task: n.Task, Members: n.Members, Dynamic: n.Dynamic}
 	if n.Policy != nil {
 		out.Policy = n.Policy.Type

@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/stretchr/testify/assert"
-
-	"github.com/graflow-go/graflow/activities"
-	"github.com/graflow-go/graflow/graflow"
 )
 
 func TestMermaidIDsAndLabels(t *testing.T) {
-	g := FromSpec("w", []activities.NodeSpec{
+	g := FromSpec("w", []wire.NodeSpec{
 		{ID: "a/b", Task: "t"}, {ID: "a_b", Task: "a_b"}, {ID: `say "hi" <x>`, Task: "say"},
 	}, [][2]string{{"a/b", "a_b"}})
 	assert.Equal(t, `flowchart LR
@@ -25,17 +23,17 @@ func TestMermaidIDsAndLabels(t *testing.T) {
 // A group of more than MaxMembersShown members draws the first ones and a
 // "more" node; edges of hidden members are left out.
 func TestLargeGroup(t *testing.T) {
-	nodes := []activities.NodeSpec{{ID: "src", Task: "src"}}
+	nodes := []wire.NodeSpec{{ID: "src", Task: "src"}}
 	var members []string
 	var edges [][2]string
 	for i := range 20 {
 		id := fmt.Sprintf("m%02d", i)
 		members = append(members, id)
-		nodes = append(nodes, activities.NodeSpec{ID: id, Task: "work"})
+		nodes = append(nodes, wire.NodeSpec{ID: id, Task: "work"})
 		edges = append(edges, [2]string{id, "sink"})
 	}
-	nodes = append(nodes, activities.NodeSpec{ID: "G", Members: members, Policy: &graflow.PolicySpec{Type: "best_effort"}, Dynamic: true},
-		activities.NodeSpec{ID: "sink", Task: "sink"})
+	nodes = append(nodes, wire.NodeSpec{ID: "G", Members: members, Policy: &wire.Policy{Type: "best_effort"}, Dynamic: true},
+		wire.NodeSpec{ID: "sink", Task: "sink"})
 	g := FromSpec("w", nodes, append(edges, [2]string{"src", "G"}))
 	g.SetState("m00", Done)
 	m := Mermaid(g)

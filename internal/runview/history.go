@@ -13,10 +13,10 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
 
-	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/internal/flowgraph"
-	"github.com/graflow-go/graflow/temporal"
+	"github.com/graflow-go/graflow/internal/wire"
 )
 
 // Names the SDK gives its markers and their details.
@@ -58,7 +58,7 @@ func newReader(dc converter.DataConverter) *reader {
 		dc = converter.GetDefaultDataConverter()
 	}
 	return &reader{dc: dc, tasks: map[string]*Task{}, bySched: map[int64]string{}, byActivity: map[string]string{}, children: map[string]*Child{}, groupChildren: map[string][]*Child{},
-		channel: graflow.NewChannel(nil, graflow.ChannelOptions{})}
+		channel: engine.NewChannel(nil, engine.ChannelOptions{})}
 }
 
 // FromHistory reads a whole history (see Load for a run on a server).
@@ -92,7 +92,7 @@ func (r *reader) summary(ev *historypb.HistoryEvent) string {
 
 // startInput is every field of a run's input describe needs.
 type startInput struct {
-	Spec    *temporal.Spec             `json:"spec"`
+	Spec    *wire.Spec                 `json:"spec"`
 	Channel map[string]json.RawMessage `json:"channel"`
 	Resume  *struct {
 		NextAuto int `json:"next_auto"`
@@ -135,7 +135,7 @@ func (r *reader) Apply(ev *historypb.HistoryEvent) error {
 		return r.marker(ev, at)
 	case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 		a := ev.GetActivityTaskScheduledEventAttributes()
-		var in struct { // of activities.Input, what describes the task
+		var in struct { // of wire.Input, what describes the task
 			TaskID  string `json:"task_id"`
 			Attempt int    `json:"attempt"`
 		}
@@ -190,7 +190,7 @@ func (r *reader) Apply(ev *historypb.HistoryEvent) error {
 	case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED:
 		a := ev.GetChildWorkflowExecutionCompletedEventAttributes()
 		c := r.child(a.GetWorkflowExecution().GetWorkflowId(), "Completed", flowgraph.Done)
-		var out temporal.RunOutput
+		var out wire.RunOutput
 		if err := r.decode(a.GetResult(), &out); err != nil {
 			return fmt.Errorf("runview: result of child %s: %w", c.WorkflowID, err)
 		}
@@ -199,7 +199,7 @@ func (r *reader) Apply(ev *historypb.HistoryEvent) error {
 				c.Failed++
 				r.setMembers([]string{b.Member}, flowgraph.Failed)
 			}
-			_ = r.channel.Apply(b.Ops)
+			_ = engine.ApplyOps(r.channel, b.Ops)
 		}
 	case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED:
 		c := r.child(ev.GetChildWorkflowExecutionFailedEventAttributes().GetWorkflowExecution().GetWorkflowId(), "Failed", flowgraph.Failed)
@@ -212,9 +212,9 @@ func (r *reader) Apply(ev *historypb.HistoryEvent) error {
 		r.child(ev.GetChildWorkflowExecutionTimedOutEventAttributes().GetWorkflowExecution().GetWorkflowId(), "TimedOut", flowgraph.Failed)
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
 		r.run.Status, r.run.Close = "Completed", &at
-		var out temporal.RunOutput
+		var out wire.RunOutput
 		if err := r.decode(ev.GetWorkflowExecutionCompletedEventAttributes().GetResult(), &out); err == nil && !out.ChannelOmitted && out.Channel != nil {
-			r.channel = graflow.NewChannel(out.Channel, graflow.ChannelOptions{})
+			r.channel = engine.NewChannel(out.Channel, engine.ChannelOptions{})
 		}
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
 		r.run.Status, r.run.Close = "Failed", &at
@@ -243,7 +243,7 @@ func (r *reader) marker(ev *historypb.HistoryEvent, at time.Time) error {
 		}
 		var c struct {
 			Input *struct {
-				Spec    temporal.Spec              `json:"spec"`
+				Spec    wire.Spec                  `json:"spec"`
 				Channel map[string]json.RawMessage `json:"channel"`
 			} `json:"input"`
 		}
@@ -274,7 +274,7 @@ func (r *reader) marker(ev *historypb.HistoryEvent, at time.Time) error {
 
 // completed records a task's output: done, or waiting for feedback.
 func (r *reader) completed(t *Task, result *commonpb.Payloads, at time.Time) error {
-	var out activities.Output
+	var out wire.Output
 	if err := r.decode(result, &out); err != nil {
 		return fmt.Errorf("runview: result of task %s: %w", t.ID, err)
 	}
@@ -282,9 +282,9 @@ func (r *reader) completed(t *Task, result *commonpb.Payloads, at time.Time) err
 	if out.Suspended != nil {
 		t.State = flowgraph.Waiting
 	}
-	_ = r.channel.Apply(out.Ops)
+	_ = engine.ApplyOps(r.channel, out.Ops)
 	for _, c := range out.Commands {
-		if c.Kind == graflow.CommandNext || c.Kind == graflow.CommandGoto {
+		if c.Kind == wire.CommandNext || c.Kind == wire.CommandGoto {
 			r.merge(t.ID, c)
 		}
 	}
@@ -294,7 +294,7 @@ func (r *reader) completed(t *Task, result *commonpb.Payloads, at time.Time) err
 // merge adds the nodes and edges a NextTask or Goto of task from brought,
 // named as the interpreter names them (temporal/commands.go): unnamed
 // groups get the next free ParallelGroup_<n>, and new groups are dynamic.
-func (r *reader) merge(from string, c activities.Command) {
+func (r *reader) merge(from string, c wire.Command) {
 	rename := map[string]string{}
 	for _, id := range c.AutoGroups {
 		for {
@@ -307,7 +307,7 @@ func (r *reader) merge(from string, c activities.Command) {
 		}
 	}
 	name := func(id string) string { return cmpOr(rename[id], id) }
-	var nodes []activities.NodeSpec
+	var nodes []wire.NodeSpec
 	for _, n := range c.Nodes {
 		n.ID = name(n.ID)
 		if n.Task == "" && r.run.Graph.Node(n.ID) == nil {
@@ -334,7 +334,7 @@ func (r *reader) closed(scheduled int64, s flowgraph.State, msg string, at time.
 	}
 }
 
-func (r *reader) setSpec(s *temporal.Spec) {
+func (r *reader) setSpec(s *wire.Spec) {
 	r.run.Flow = s.Flow
 	r.run.Graph = flowgraph.FromSpec(s.Name, s.Nodes, s.Edges)
 }
@@ -342,9 +342,9 @@ func (r *reader) setSpec(s *temporal.Spec) {
 // channelFromStart sets the channel the run started with: compiled entries
 // ({"v": value}) or, for a start by name, plain values.
 func (r *reader) channelFromStart(raw map[string]json.RawMessage, compiled bool) error {
-	entries := make(map[string]graflow.ChannelEntry, len(raw))
+	entries := make(map[string]wire.ChannelEntry, len(raw))
 	for k, v := range raw {
-		e := graflow.ChannelEntry{Value: v}
+		e := wire.ChannelEntry{Value: v}
 		if compiled {
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("runview: channel key %q of %s: %w", k, r.run.WorkflowID, err)
@@ -352,7 +352,7 @@ func (r *reader) channelFromStart(raw map[string]json.RawMessage, compiled bool)
 		}
 		entries[k] = e
 	}
-	r.channel = graflow.NewChannel(entries, graflow.ChannelOptions{})
+	r.channel = engine.NewChannel(entries, engine.ChannelOptions{})
 	return nil
 }
 
@@ -456,7 +456,7 @@ func (r *reader) Run() *Run {
 			n.State = groupState(&run.Graph, n)
 		}
 	}
-	entries := r.channel.Entries()
+	entries := engine.Entries(r.channel)
 	run.Channel = make([]Key, 0, len(entries))
 	for k, e := range entries {
 		run.Channel = append(run.Channel, Key{Name: k, Bytes: len(e.Value)})

@@ -12,7 +12,9 @@ import (
 
 	"github.com/graflow-go/graflow/activities"
 	"github.com/graflow-go/graflow/graflow"
+	"github.com/graflow-go/graflow/internal/engine"
 	"github.com/graflow-go/graflow/internal/failures"
+	"github.com/graflow-go/graflow/internal/wire"
 	"github.com/graflow-go/graflow/temporal"
 )
 
@@ -41,7 +43,7 @@ func NewExecutor(reg *graflow.Registry) *Executor {
 }
 
 // Execute runs wf in a test environment and returns its result or typed error.
-func (e *Executor) Execute(ctx context.Context, wf *graflow.Workflow, cfg graflow.RunConfig) (*graflow.Result, error) {
+func (e *Executor) Execute(ctx context.Context, wf *graflow.Workflow, cfg engine.RunConfig) (*graflow.Result, error) {
 	h, err := e.Start(ctx, wf, cfg)
 	if err != nil {
 		return nil, err
@@ -51,8 +53,8 @@ func (e *Executor) Execute(ctx context.Context, wf *graflow.Workflow, cfg graflo
 
 // Start runs wf to completion (the test environment is synchronous) and
 // returns a handle to its stored outcome.
-func (e *Executor) Start(_ context.Context, wf *graflow.Workflow, cfg graflow.RunConfig) (*graflow.Handle, error) {
-	in, err := temporal.Compile(wf, cfg)
+func (e *Executor) Start(_ context.Context, wf *graflow.Workflow, cfg engine.RunConfig) (*graflow.Handle, error) {
+	in, err := engine.Compile(wf, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -79,13 +81,13 @@ func (e *Executor) Start(_ context.Context, wf *graflow.Workflow, cfg graflow.Ru
 	case env.GetWorkflowError() != nil:
 		o.err = failures.Decode(env.GetWorkflowError())
 	default:
-		var out temporal.RunOutput
+		var out wire.RunOutput
 		if o.err = env.GetWorkflowResult(&out); o.err == nil {
-			o.res = graflow.NewResult(id, "", out.Value, graflow.NewChannel(out.Channel, graflow.ChannelOptions{ReadOnly: true}))
+			o.res = engine.NewResult(id, "", out.Value, engine.NewChannel(out.Channel, engine.ChannelOptions{ReadOnly: true}))
 		}
 	}
 	e.results[id] = o
-	return graflow.NewHandle(e, id, ""), nil
+	return engine.NewHandle(e, id, ""), nil
 }
 
 // Result returns the outcome of a run started by this executor.
