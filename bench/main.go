@@ -10,12 +10,14 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/internal/pgtest"
+	"github.com/graflow-go/graflow/internal/telemetry"
 	"github.com/graflow-go/graflow/temporal"
 	"github.com/graflow-go/graflow/temporal/devserver"
 )
@@ -26,6 +28,7 @@ var (
 	verbose  *bool
 	stalls   *int
 	postgres *bool
+	trace    *bool
 )
 
 func main() {
@@ -35,6 +38,7 @@ func main() {
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole bench to this file")
 	stalls = flag.Int("stalls", 0, "then run this many single-local-task runs in a row and count the waits over 2 s")
 	postgres = flag.Bool("postgres", false, "run on a server on PostgreSQL with 4 history shards and the server's default dynamic config ("+pgtest.EnvDSN+", else a local throw-away cluster)")
+	trace = flag.Bool("trace", false, "trace both sides through the SDK's OpenTelemetry interceptor (spans kept in memory), to measure what tracing costs")
 	flag.Parse()
 	if *profile != "" {
 		f, err := os.Create(*profile)
@@ -72,6 +76,13 @@ func run(ctx context.Context, runs int) error {
 	}
 	defer srv.Stop()
 	c := srv.Client()
+	if *trace {
+		var stop func()
+		if c, stop, err = tracedClient(ctx, srv); err != nil {
+			return err
+		}
+		defer stop()
+	}
 	w, err := temporal.NewWorker(c, taskQueue, temporal.WorkerOptions{Identity: "bench"})
 	if err != nil {
 		return err
@@ -190,4 +201,19 @@ func history(ctx context.Context, c client.Client, id string) (int, int64, error
 		return 0, 0, err
 	}
 	return int(d.WorkflowExecutionInfo.HistoryLength), d.WorkflowExecutionInfo.HistorySizeBytes, nil
+}
+
+// tracedClient is a client of srv whose workflows, activities and calls
+// are traced, every span kept in memory.
+func tracedClient(ctx context.Context, srv *devserver.Server) (c client.Client, stop func(), err error) {
+	tel, err := telemetry.Start(ctx, telemetry.Options{ServiceName: "graflow-bench", SpanExporter: tracetest.NewInMemoryExporter()})
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace()}
+	tel.Apply(&opts)
+	if c, err = client.Dial(opts); err != nil {
+		return nil, nil, err
+	}
+	return c, func() { c.Close(); _ = tel.Shutdown(ctx) }, nil
 }

@@ -25,48 +25,10 @@ import (
 	"github.com/graflow-go/graflow/temporal/graflowtest"
 )
 
-// dyBed is one registry and an ordered log of task runs.
-type dyBed struct {
-	reg *graflow.Registry
-	runLog
-}
-
-func newDyBed() *dyBed { return &dyBed{reg: graflow.NewRegistry()} }
-
-// step returns a task that logs its task id and returns it.
-func (b *dyBed) step(name string, opts ...graflow.TaskOption) *graflow.Task[graflow.None, string] {
-	return b.fn(name, nil, opts...)
-}
-
-// fn returns a task that logs its task id, then runs body (nil: return the
-// task id).
-func (b *dyBed) fn(name string, body func(ctx *graflow.TaskContext) (string, error), opts ...graflow.TaskOption) *graflow.Task[graflow.None, string] {
-	return graflow.NewTask(name, func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
-		b.add(ctx.TaskID())
-		if body == nil {
-			return ctx.TaskID(), nil
-		}
-		return body(ctx)
-	}, append(opts, graflow.WithRegistry(b.reg))...)
-}
-
-func (b *dyBed) run(t *testing.T, wf *graflow.Workflow, opts ...graflow.ExecuteOption) (*graflow.Result, error) {
-	t.Helper()
-	return wf.Execute(context.Background(), graflowtest.NewExecutor(b.reg), opts...)
-}
-
 func dyFlow(nodes ...graflow.Node) *graflow.Workflow {
 	wf := graflow.NewWorkflow("dynamic")
 	wf.Add(nodes...)
 	return wf
-}
-
-func dyValue[T any](t *testing.T, res *graflow.Result) T {
-	t.Helper()
-	require.NotNil(t, res)
-	var v T
-	require.NoError(t, res.Value(&v))
-	return v
 }
 
 func dyGet[T any](t *testing.T, res *graflow.Result, key string) T {
@@ -96,22 +58,22 @@ func dyParallel(nodes []graflow.Node) *graflow.Group {
 func TestDynamicNextTaskNewRunsSuccessors(t *testing.T) {
 	tests := []struct {
 		name string
-		node func(b *dyBed) graflow.Node
+		node func(b *testbed) graflow.Node
 		want []string
 	}{
-		{"38 new task p", func(b *dyBed) graflow.Node { return b.step("p") }, []string{"root", "p", "after"}},
-		{"46 new task dyn", func(b *dyBed) graflow.Node { return b.step("dyn") }, []string{"root", "dyn", "after"}},
-		{"48 fixed: new instance p1", func(b *dyBed) graflow.Node { return b.step("process").Instance("p1", nil) }, []string{"root", "p1", "after"}},
+		{"38 new task p", func(b *testbed) graflow.Node { return b.step("p") }, []string{"root", "p", "after"}},
+		{"46 new task dyn", func(b *testbed) graflow.Node { return b.step("dyn") }, []string{"root", "dyn", "after"}},
+		{"48 fixed: new instance p1", func(b *testbed) graflow.Node { return b.step("process").Instance("p1", nil) }, []string{"root", "p1", "after"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			dyn := tc.node(b)
 			root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "root", ctx.NextTask(dyn) })
 			res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, b.all())
-			assert.Equal(t, "after", dyValue[string](t, res))
+			assert.Equal(t, "after", value[string](t, res))
 		})
 	}
 }
@@ -119,19 +81,19 @@ func TestDynamicNextTaskNewRunsSuccessors(t *testing.T) {
 // A dynamic chain's entry is queued before the current task's successors;
 // the rest of the chain follows its entry in FIFO order, as in Graflow.
 func TestDynamicNextTaskChainIsFIFO(t *testing.T) {
-	b := newDyBed()
+	b := newTestbed()
 	dyn := graflow.Chain(b.step("x"), b.step("y"))
 	root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "root", ctx.NextTask(dyn) })
 	res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"root", "x", "after", "y"}, b.all())
-	assert.Equal(t, "y", dyValue[string](t, res), "the last task that completed")
+	assert.Equal(t, "y", value[string](t, res), "the last task that completed")
 }
 
 // Scenario 44: several dynamic tasks run in FIFO order, all before the
 // static successor.
 func TestDynamicNextTaskFIFO(t *testing.T) {
-	b := newDyBed()
+	b := newTestbed()
 	w := b.step("worker")
 	root := b.fn("coordinator", func(ctx *graflow.TaskContext) (string, error) {
 		for i := range 3 {
@@ -144,7 +106,7 @@ func TestDynamicNextTaskFIFO(t *testing.T) {
 	res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("cleanup"))))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"coordinator", "worker_0", "worker_1", "worker_2", "cleanup"}, b.all())
-	assert.Equal(t, "cleanup", dyValue[string](t, res))
+	assert.Equal(t, "cleanup", value[string](t, res))
 	for i := range 3 {
 		assert.Equal(t, fmt.Sprintf("worker_%d", i), dyGet[string](t, res, graflow.ResultKey(fmt.Sprintf("worker_%d", i))))
 	}
@@ -160,52 +122,52 @@ func TestDynamicGotoAndJumps(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		build func(b *dyBed) graph
+		build func(b *testbed) graph
 		want  []string
 		value string
 	}{
-		{"45 goto an existing node", func(b *dyBed) graph {
+		{"45 goto an existing node", func(b *testbed) graph {
 			target := b.step("target")
 			main := b.fn("main", func(ctx *graflow.TaskContext) (string, error) { return "main", ctx.Goto(target) })
 			return graph{[]graflow.Node{graflow.Chain(main, b.step("successor")), target}, "main"}
 		}, []string{"main", "target"}, "target"},
-		{"45 goto a new node", func(b *dyBed) graph {
+		{"45 goto a new node", func(b *testbed) graph {
 			fresh := b.step("fresh")
 			main := b.fn("main", func(ctx *graflow.TaskContext) (string, error) { return "main", ctx.Goto(fresh) })
 			return graph{[]graflow.Node{graflow.Chain(main, b.step("successor"))}, ""}
 		}, []string{"main", "fresh"}, "fresh"},
-		{"45 goto a new chain", func(b *dyBed) graph {
+		{"45 goto a new chain", func(b *testbed) graph {
 			x, y := b.step("x"), b.step("y")
 			main := b.fn("main", func(ctx *graflow.TaskContext) (string, error) { return "main", ctx.Goto(graflow.Chain(x, y)) })
 			return graph{[]graflow.Node{graflow.Chain(main, b.step("successor"))}, ""}
 		}, []string{"main", "x", "y"}, "y"},
-		{"47 NextTask to an existing id is a jump, successors skipped transitively", func(b *dyBed) graph {
+		{"47 NextTask to an existing id is a jump, successors skipped transitively", func(b *testbed) graph {
 			existing, other := b.step("existing"), b.step("other")
 			start := b.fn("start", func(ctx *graflow.TaskContext) (string, error) { return "start", ctx.NextTask(existing) })
 			return graph{[]graflow.Node{graflow.Chain(start, b.step("successor_node"), b.step("final_node")), graflow.Chain(existing, other)}, "start"}
 		}, []string{"start", "existing", "other"}, "other"},
-		{"47 NextTask to an existing instance id is a jump", func(b *dyBed) graph {
+		{"47 NextTask to an existing instance id is a jump", func(b *testbed) graph {
 			proc := b.step("process")
 			start := b.fn("start", func(ctx *graflow.TaskContext) (string, error) {
 				return "start", ctx.NextTask(proc.Instance("p1", nil))
 			})
 			return graph{[]graflow.Node{graflow.Chain(start, b.step("successor")), proc.Instance("p1", nil)}, "start"}
 		}, []string{"start", "p1"}, "p1"},
-		{"47 mixed NextTask then Goto", func(b *dyBed) graph {
+		{"47 mixed NextTask then Goto", func(b *testbed) graph {
 			n1, n2 := b.step("normal"), b.step("jumped")
 			main := b.fn("main", func(ctx *graflow.TaskContext) (string, error) {
 				return "main", errors.Join(ctx.NextTask(n1), ctx.Goto(n2))
 			})
 			return graph{[]graflow.Node{graflow.Chain(main, b.step("successor"))}, ""}
 		}, []string{"main", "normal", "jumped"}, "jumped"},
-		{"47 mixed Goto then NextTask", func(b *dyBed) graph {
+		{"47 mixed Goto then NextTask", func(b *testbed) graph {
 			n1, n2 := b.step("normal"), b.step("jumped")
 			main := b.fn("main", func(ctx *graflow.TaskContext) (string, error) {
 				return "main", errors.Join(ctx.Goto(n2), ctx.NextTask(n1))
 			})
 			return graph{[]graflow.Node{graflow.Chain(main, b.step("successor"))}, ""}
 		}, []string{"main", "jumped", "normal"}, "normal"},
-		{"goto a dynamic group skips successors", func(b *dyBed) graph {
+		{"goto a dynamic group skips successors", func(b *testbed) graph {
 			x, y := b.step("x"), b.step("y")
 			main := b.fn("main", func(ctx *graflow.TaskContext) (string, error) { return "main", ctx.Goto(graflow.Parallel(x, y)) })
 			return graph{[]graflow.Node{graflow.Chain(main, b.step("successor"))}, ""}
@@ -213,7 +175,7 @@ func TestDynamicGotoAndJumps(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			g := tc.build(b)
 			var opts []graflow.ExecuteOption
 			if g.start != "" {
@@ -230,7 +192,7 @@ func TestDynamicGotoAndJumps(t *testing.T) {
 			if tc.value == "null" {
 				assert.JSONEq(t, "null", string(res.Raw()))
 			} else {
-				assert.Equal(t, tc.value, dyValue[string](t, res))
+				assert.Equal(t, tc.value, value[string](t, res))
 			}
 		})
 	}
@@ -238,7 +200,7 @@ func TestDynamicGotoAndJumps(t *testing.T) {
 
 // §4 item 5: jumps are bounded like every other way of running again.
 func TestDynamicSelfJumpHitsCycleLimit(t *testing.T) {
-	b := newDyBed()
+	b := newTestbed()
 	var self graflow.Node
 	self = b.fn("again", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.NextTask(self) }, graflow.WithMaxCycles(4))
 	_, err := b.run(t, dyFlow(graflow.Chain(self, b.step("after"))))
@@ -263,7 +225,7 @@ func TestDynamicNextTaskUnregistered(t *testing.T) {
 		const runs = 20
 		lost := map[string]int{}
 		for range runs {
-			b := newDyBed()
+			b := newTestbed()
 			var callErr error
 			root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
 				callErr = ctx.NextTask(ghost)
@@ -288,7 +250,7 @@ func TestDynamicNextTaskUnregistered(t *testing.T) {
 	})
 	for _, kind := range []string{"NextTask", "Goto", "NextTask group"} {
 		t.Run("ignored error records nothing: "+kind, func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			ok := b.step("ok")
 			var callErr error
 			root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
@@ -306,7 +268,7 @@ func TestDynamicNextTaskUnregistered(t *testing.T) {
 			require.NoError(t, err)
 			require.ErrorIs(t, callErr, graflow.ErrTaskNotRegistered)
 			assert.Equal(t, []string{"root", "after"}, b.all())
-			assert.Equal(t, "after", dyValue[string](t, res))
+			assert.Equal(t, "after", value[string](t, res))
 		})
 	}
 }
@@ -316,7 +278,7 @@ func TestDynamicNextTaskUnregistered(t *testing.T) {
 // Scenario 50: the params of each NextIteration reach the next run.
 func TestDynamicNextIterationPassesData(t *testing.T) {
 	t.Run("collector", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		collector := graflow.NewTask("collector", func(ctx *graflow.TaskContext, in struct {
 			Items []int `json:"items"`
 		}) (int, error) {
@@ -329,10 +291,10 @@ func TestDynamicNextIterationPassesData(t *testing.T) {
 		res, err := b.run(t, dyFlow(collector))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"[]", "[0]", "[0 1]", "[0 1 2]"}, b.all())
-		assert.Equal(t, 3, dyValue[int](t, res))
+		assert.Equal(t, 3, value[int](t, res))
 	})
 	t.Run("counter", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		counter := graflow.NewTask("counter", func(ctx *graflow.TaskContext, in struct {
 			Count int `json:"count"`
 		}) (int, error) {
@@ -349,7 +311,7 @@ func TestDynamicNextIterationPassesData(t *testing.T) {
 		assert.Equal(t, 3, dyGet[int](t, res, "last_count"))
 	})
 	t.Run("halving", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		halve := graflow.NewTask("halve", func(ctx *graflow.TaskContext, in struct {
 			N int `json:"n"`
 		}) (int, error) {
@@ -364,10 +326,10 @@ func TestDynamicNextIterationPassesData(t *testing.T) {
 		res, err := b.run(t, dyFlow(halve.Instance("halver", graflow.Params{"n": 10})))
 		require.NoError(t, err)
 		assert.Equal(t, []int{10, 5, 2, 1}, dyGet[[]int](t, res, "seen"))
-		assert.Equal(t, 1, dyValue[int](t, res))
+		assert.Equal(t, 1, value[int](t, res))
 	})
 	t.Run("iteration params override only the keys they name; the id stays", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		tagged := graflow.NewTask("tagged", func(ctx *graflow.TaskContext, in struct {
 			N   int    `json:"n"`
 			Tag string `json:"tag"`
@@ -400,7 +362,7 @@ func TestDynamicCycleAndCanIterate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			loop := b.fn("guarded", func(ctx *graflow.TaskContext) (string, error) {
 				b.add(fmt.Sprintf("%d/%d %v", ctx.Cycle(), ctx.MaxCycles(), ctx.CanIterate()))
 				if ctx.CanIterate() {
@@ -419,7 +381,7 @@ func TestDynamicCycleAndCanIterate(t *testing.T) {
 				}
 			}
 			assert.Equal(t, tc.wantCycle, cycles)
-			assert.Equal(t, "done", dyValue[string](t, res))
+			assert.Equal(t, "done", value[string](t, res))
 		})
 	}
 }
@@ -442,7 +404,7 @@ func TestDynamicUnguardedLoopHitsCycleLimit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			var last int
 			loop := graflow.NewTask("loop_task", func(ctx *graflow.TaskContext, in struct {
 				N int `json:"n"`
@@ -466,7 +428,7 @@ func TestDynamicUnguardedLoopHitsCycleLimit(t *testing.T) {
 
 // Scenario 53: cycle counts and limits are per task.
 func TestDynamicIndependentCycleBudgets(t *testing.T) {
-	b := newDyBed()
+	b := newTestbed()
 	mk := func(name string, opts ...graflow.TaskOption) *graflow.Task[graflow.None, string] {
 		return b.fn(name, func(ctx *graflow.TaskContext) (string, error) {
 			if ctx.CanIterate() {
@@ -480,7 +442,7 @@ func TestDynamicIndependentCycleBudgets(t *testing.T) {
 	res, err := b.run(t, wf)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "a", "b", "b", "b", "c", "c", "c", "c", "c"}, b.all())
-	assert.Equal(t, "c-5", dyValue[string](t, res))
+	assert.Equal(t, "c-5", value[string](t, res))
 	assert.Equal(t, "a-2", dyGet[string](t, res, graflow.ResultKey("a")))
 	assert.Equal(t, "b-3", dyGet[string](t, res, graflow.ResultKey("b")))
 }
@@ -490,7 +452,7 @@ func TestDynamicIndependentCycleBudgets(t *testing.T) {
 // tool1 Goto(agent)). The guard stops a runaway loop so that the test fails
 // instead of recursing into ever deeper child workflows.
 func TestDynamicLoopThroughDynamicGroupHitsCycleLimit(t *testing.T) {
-	b := newDyBed()
+	b := newTestbed()
 	var calls atomic.Int32
 	var agent, tool1 graflow.Node
 	tool2 := b.step("tool2")
@@ -514,7 +476,7 @@ func TestDynamicLoopThroughDynamicGroupHitsCycleLimit(t *testing.T) {
 // A group passed to NextTask is checked like a static one: a policy that
 // cannot work is an error at the call.
 func TestDynamicGroupPolicyCheckedAtCall(t *testing.T) {
-	b := newDyBed()
+	b := newTestbed()
 	x, y := b.step("x"), b.step("y")
 	var errs []error
 	root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
@@ -537,7 +499,7 @@ func TestDynamicGroupPolicyCheckedAtCall(t *testing.T) {
 func TestDynamicNextIterationUnknownParam(t *testing.T) {
 	for _, returned := range []bool{false, true} {
 		t.Run(fmt.Sprintf("returned=%v", returned), func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			var callErr error
 			it := graflow.NewTask("it", func(ctx *graflow.TaskContext, in struct {
 				N int `json:"n"`
@@ -561,7 +523,7 @@ func TestDynamicNextIterationUnknownParam(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, []string{"it", "after"}, b.all(), "nothing was recorded: no iteration")
-			assert.Equal(t, "after", dyValue[string](t, res))
+			assert.Equal(t, "after", value[string](t, res))
 		})
 	}
 }
@@ -572,7 +534,7 @@ func TestDynamicIterationLoops(t *testing.T) {
 	type refineIn struct {
 		Score *float64 `json:"score"`
 	}
-	refineTask := func(b *dyBed, onSpent func(ctx *graflow.TaskContext, draft string) error, opts ...graflow.TaskOption) *graflow.Task[refineIn, string] {
+	refineTask := func(b *testbed, onSpent func(ctx *graflow.TaskContext, draft string) error, opts ...graflow.TaskOption) *graflow.Task[refineIn, string] {
 		return graflow.NewTask("refine", func(ctx *graflow.TaskContext, in refineIn) (string, error) {
 			score := 0.1
 			if in.Score != nil {
@@ -601,22 +563,22 @@ func TestDynamicIterationLoops(t *testing.T) {
 		}, append(opts, graflow.WithRegistry(b.reg))...)
 	}
 	t.Run("early exit", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		res, err := b.run(t, dyFlow(refineTask(b, nil, graflow.WithMaxCycles(5))))
 		require.NoError(t, err)
 		assert.Equal(t, "draft_v4", dyGet[string](t, res, "result"))
 		assert.Equal(t, 4, dyGet[int](t, res, "cycle_count"))
-		assert.Equal(t, "draft_v4", dyValue[string](t, res))
+		assert.Equal(t, "draft_v4", value[string](t, res))
 	})
 	t.Run("budget exhausted", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		res, err := b.run(t, dyFlow(refineTask(b, nil, graflow.WithMaxCycles(3))))
 		require.NoError(t, err)
 		assert.Equal(t, 3, dyGet[int](t, res, "total"))
 		assert.Equal(t, 3, dyGet[int](t, res, "cycle_count"))
 	})
 	t.Run("then NextTask(publish)", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		publish := graflow.NewTask("publish", func(ctx *graflow.TaskContext, in struct {
 			Draft string `json:"draft"`
 		}) (string, error) {
@@ -638,7 +600,7 @@ func TestDynamicIterationLoops(t *testing.T) {
 // Scenario 56 (fixed): the static successors of an iterating task run once,
 // after the last iteration — also inside a parallel branch and a dynamic one.
 func TestDynamicIterationSuccessorsRunOnceAfterLast(t *testing.T) {
-	mkIt := func(b *dyBed) *graflow.Task[graflow.None, string] {
+	mkIt := func(b *testbed) *graflow.Task[graflow.None, string] {
 		return b.fn("it", func(ctx *graflow.TaskContext) (string, error) {
 			b.add(fmt.Sprintf("it%d", ctx.Cycle()-1))
 			if ctx.Cycle() < 3 {
@@ -657,20 +619,20 @@ func TestDynamicIterationSuccessorsRunOnceAfterLast(t *testing.T) {
 		return out
 	}
 	t.Run("chain", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		res, err := b.run(t, dyFlow(graflow.Chain(mkIt(b), b.step("fin"))))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"it0", "it1", "it2", "fin"}, only(b.all(), "it0", "it1", "it2", "fin"))
-		assert.Equal(t, "fin", dyValue[string](t, res))
+		assert.Equal(t, "fin", value[string](t, res))
 	})
 	t.Run("static branch", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		_, err := b.run(t, dyFlow(graflow.Chain(graflow.Parallel(graflow.Chain(mkIt(b), b.step("fin")), b.step("other")), b.step("end"))))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"it0", "it1", "it2", "fin", "end"}, only(b.all(), "it0", "it1", "it2", "fin", "end"))
 	})
 	t.Run("dynamic branch", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		it, fin, other := mkIt(b), b.step("fin"), b.step("other")
 		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
 			return "", ctx.NextTask(graflow.Parallel(graflow.Chain(it, fin), other))
@@ -685,7 +647,7 @@ func TestDynamicIterationSuccessorsRunOnceAfterLast(t *testing.T) {
 
 func TestDynamicAgentLoops(t *testing.T) {
 	t.Run("54 goto loop exits early", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		var agent, tool graflow.Node
 		agent = b.fn("agent", func(ctx *graflow.TaskContext) (string, error) {
 			score, err := ctx.Channel().Add("score", 0.2)
@@ -707,10 +669,10 @@ func TestDynamicAgentLoops(t *testing.T) {
 		assert.Equal(t, 3, b.count("tool"))
 		assert.InDelta(t, 0.8, dyGet[float64](t, res, "final_score"), 1e-9)
 		assert.Equal(t, 4, dyGet[int](t, res, "agent_cycle"))
-		assert.Equal(t, "satisfied", dyValue[string](t, res))
+		assert.Equal(t, "satisfied", value[string](t, res))
 	})
 	t.Run("54 goto loop exhausts its budget", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		var agent, tool graflow.Node
 		agent = b.fn("agent", func(ctx *graflow.TaskContext) (string, error) {
 			if ctx.CanIterate() {
@@ -733,7 +695,7 @@ func TestDynamicAgentLoops(t *testing.T) {
 		{"42 terminating on the 1st call: tool never runs", 1, 1, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			agent := b.fn("agent", func(ctx *graflow.TaskContext) (string, error) {
 				if ctx.Cycle() == tc.stopAt {
 					ctx.TerminateWorkflow(fmt.Sprintf("answer after %d", ctx.Cycle()))
@@ -745,11 +707,11 @@ func TestDynamicAgentLoops(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.agent, b.count("agent"))
 			assert.Equal(t, tc.too, b.count("tool"))
-			assert.Equal(t, fmt.Sprintf("answer after %d", tc.stopAt), dyValue[string](t, res))
+			assert.Equal(t, fmt.Sprintf("answer after %d", tc.stopAt), value[string](t, res))
 		})
 	}
 	t.Run("54 static cycle without exit hits the cycle limit", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		agent, tool := b.step("agent"), b.step("tool")
 		_, err := b.run(t, dyFlow(graflow.Chain(agent, tool, agent)), graflow.Start("agent"))
 		le := asError[*graflow.CycleLimitError](t, err)
@@ -793,7 +755,7 @@ func TestDynamicTerminate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			q1, q2 := b.step("queued"), b.step("queued_after")
 			check := b.fn("check_cache", func(ctx *graflow.TaskContext) (string, error) {
 				v, err := tc.body(ctx, q1, q2)
@@ -803,12 +765,12 @@ func TestDynamicTerminate(t *testing.T) {
 			res, err := b.run(t, dyFlow(graflow.Chain(check, b.step("fetch"), b.step("transform"), b.step("load"))))
 			require.NoError(t, err)
 			assert.Equal(t, []string{"check_cache", "check_cache:body-done"}, b.all())
-			assert.Equal(t, tc.want, dyValue[string](t, res))
+			assert.Equal(t, tc.want, value[string](t, res))
 			assert.True(t, res.Channel.Has(graflow.ResultKey("check_cache")), "the terminating task's result is stored")
 		})
 	}
 	t.Run("a structured result", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		stop := b.fn("stop", func(ctx *graflow.TaskContext) (string, error) {
 			ctx.TerminateWorkflow(map[string]any{"status": "done", "n": 3})
 			return "ignored", nil
@@ -818,7 +780,7 @@ func TestDynamicTerminate(t *testing.T) {
 		assert.JSONEq(t, `{"status":"done","n":3}`, string(res.Raw()))
 	})
 	t.Run("an error returned after TerminateWorkflow wins", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		stop := b.fn("stop", func(ctx *graflow.TaskContext) (string, error) {
 			ctx.TerminateWorkflow("never")
 			return "", errors.New("broke after terminate")
@@ -834,13 +796,13 @@ func TestDynamicTerminate(t *testing.T) {
 // Scenario 58 (fixed per §4 item 8): a terminate inside a branch ends the
 // whole run; the group's successors and the branch's own successors never run.
 func TestDynamicTerminateInsideBranch(t *testing.T) {
-	stopper := func(b *dyBed, name string) *graflow.Task[graflow.None, string] {
+	stopper := func(b *testbed, name string) *graflow.Task[graflow.None, string] {
 		return b.fn(name, func(ctx *graflow.TaskContext) (string, error) {
 			ctx.TerminateWorkflow("stopped by " + ctx.TaskID())
 			return "", nil
 		})
 	}
-	members := func(b *dyBed, n, victim int) []graflow.Node {
+	members := func(b *testbed, n, victim int) []graflow.Node {
 		w, s := b.step("member"), stopper(b, "stopper")
 		nodes := make([]graflow.Node, n)
 		for i := range nodes {
@@ -853,19 +815,19 @@ func TestDynamicTerminateInsideBranch(t *testing.T) {
 		return nodes
 	}
 	t.Run("58 plain edges: queued siblings and the join never run", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		start, a, bb, final := b.step("start"), stopper(b, "branch_a"), b.step("branch_b"), b.step("final")
 		res, err := b.run(t, dyFlow(graflow.Chain(start, a, final), graflow.Chain(start, bb, final)))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"start", "branch_a"}, b.all())
-		assert.Equal(t, "stopped by branch_a", dyValue[string](t, res))
+		assert.Equal(t, "stopped by branch_a", value[string](t, res))
 	})
 	t.Run("static parallel branch", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		a := stopper(b, "branch_a")
 		res, err := b.run(t, dyFlow(graflow.Chain(b.step("start"), graflow.Parallel(graflow.Chain(a, b.step("a_next")), b.step("branch_b")), b.step("final"))))
 		require.NoError(t, err)
-		assert.Equal(t, "stopped by branch_a", dyValue[string](t, res))
+		assert.Equal(t, "stopped by branch_a", value[string](t, res))
 		assert.Equal(t, 0, b.count("final"))
 		assert.Equal(t, 0, b.count("a_next"))
 	})
@@ -879,7 +841,7 @@ func TestDynamicTerminateInsideBranch(t *testing.T) {
 		{"dynamic batch child (60 wide)", 60, 41, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			nodes, groupNext := members(b, tc.width, tc.victim), b.step("group_next")
 			root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
 				g := dyParallel(nodes)
@@ -890,7 +852,7 @@ func TestDynamicTerminateInsideBranch(t *testing.T) {
 			})
 			res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("final"))))
 			require.NoError(t, err)
-			assert.Equal(t, fmt.Sprintf("stopped by m%d", tc.victim), dyValue[string](t, res))
+			assert.Equal(t, fmt.Sprintf("stopped by m%d", tc.victim), value[string](t, res))
 			assert.Equal(t, 1, b.count(fmt.Sprintf("m%d", tc.victim)))
 			for _, s := range []string{"final", "group_next", "victim_next"} {
 				assert.Equal(t, 0, b.count(s), s)
@@ -898,7 +860,7 @@ func TestDynamicTerminateInsideBranch(t *testing.T) {
 		})
 	}
 	t.Run("nested dynamic child", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		inner := []graflow.Node{b.step("x1"), stopper(b, "x2")}
 		outer := b.fn("outer", func(ctx *graflow.TaskContext) (string, error) {
 			return "", ctx.NextTask(dyParallel(inner))
@@ -907,7 +869,7 @@ func TestDynamicTerminateInsideBranch(t *testing.T) {
 		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.NextTask(dyn) })
 		res, err := b.run(t, dyFlow(graflow.Chain(root, b.step("final"))))
 		require.NoError(t, err)
-		assert.Equal(t, "stopped by x2", dyValue[string](t, res))
+		assert.Equal(t, "stopped by x2", value[string](t, res))
 		assert.Equal(t, 0, b.count("final"))
 		assert.Equal(t, 0, b.count("outer_next"))
 	})
@@ -920,7 +882,7 @@ func TestDynamicTerminateInsideBranch(t *testing.T) {
 func TestDynamicTerminateInsideBranchKeepsItsWrites(t *testing.T) {
 	for _, dynamic := range []bool{false, true} {
 		t.Run(fmt.Sprintf("dynamic=%v", dynamic), func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			stop := b.fn("stopper", func(ctx *graflow.TaskContext) (string, error) {
 				if err := ctx.Channel().Set("verdict", "stop here"); err != nil {
 					return "", err
@@ -939,7 +901,7 @@ func TestDynamicTerminateInsideBranchKeepsItsWrites(t *testing.T) {
 			}
 			res, err := b.run(t, wf)
 			require.NoError(t, err)
-			assert.Equal(t, "stopper value", dyValue[string](t, res))
+			assert.Equal(t, "stopper value", value[string](t, res))
 			assert.Equal(t, 0, b.count("final"))
 			assert.True(t, res.Channel.Has(graflow.ResultKey("stopper")), "the terminating task's result is in the final channel; keys %v", res.Channel.Keys())
 			assert.True(t, res.Channel.Has("verdict"), "the terminating task's writes are in the final channel; keys %v", res.Channel.Keys())
@@ -952,7 +914,7 @@ func TestDynamicTerminateInsideBranchKeepsItsWrites(t *testing.T) {
 func TestDynamicCancel(t *testing.T) {
 	const reason = "Data validation failed: invalid format"
 	t.Run("59 cancel in a chain", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		queued := b.step("queued")
 		validate := b.fn("validate_input", func(ctx *graflow.TaskContext) (string, error) {
 			ctx.CancelWorkflow(reason)
@@ -968,7 +930,7 @@ func TestDynamicCancel(t *testing.T) {
 		assert.Equal(t, []string{"validate_input", "validate_input:after-cancel"}, b.all(), "code after CancelWorkflow ran; nothing else did")
 	})
 	t.Run("an error returned after CancelWorkflow wins", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		validate := b.fn("validate_input", func(ctx *graflow.TaskContext) (string, error) {
 			ctx.CancelWorkflow(reason)
 			return "", errors.New("exploded after cancel")
@@ -980,7 +942,7 @@ func TestDynamicCancel(t *testing.T) {
 		assert.False(t, errors.As(err, &ce), "the task's error wins over its cancel")
 		assert.Equal(t, 0, b.count("process"))
 	})
-	canceller := func(b *dyBed, name string) *graflow.Task[graflow.None, string] {
+	canceller := func(b *testbed, name string) *graflow.Task[graflow.None, string] {
 		return b.fn(name, func(ctx *graflow.TaskContext) (string, error) {
 			ctx.CancelWorkflow("canceled by " + ctx.TaskID())
 			return "", nil
@@ -992,7 +954,7 @@ func TestDynamicCancel(t *testing.T) {
 	}{{"strict", graflow.Strict()}, {"best_effort", graflow.BestEffort()}} {
 		name, policy := tc.name, tc.policy
 		t.Run("static branch "+name, func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			g := graflow.Parallel(graflow.Chain(canceller(b, "a"), b.step("a_next")), b.step("other")).WithPolicy(policy)
 			_, err := b.run(t, dyFlow(graflow.Chain(b.step("start"), g, b.step("final"))))
 			ce := asError[*graflow.WorkflowCanceledError](t, err)
@@ -1003,7 +965,7 @@ func TestDynamicCancel(t *testing.T) {
 		})
 		for _, width := range []int{3, 60} {
 			t.Run(fmt.Sprintf("dynamic child %s width %d", name, width), func(t *testing.T) {
-				b := newDyBed()
+				b := newTestbed()
 				w, c := b.step("member"), canceller(b, "canceller")
 				nodes := make([]graflow.Node, width)
 				for i := range nodes {
@@ -1025,7 +987,7 @@ func TestDynamicCancel(t *testing.T) {
 		}
 	}
 	t.Run("nested dynamic child under BestEffort", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		inner := []graflow.Node{b.step("x1"), canceller(b, "x2")}
 		outer := b.fn("outer", func(ctx *graflow.TaskContext) (string, error) {
 			return "", ctx.NextTask(dyParallel(inner).WithPolicy(graflow.BestEffort()))
@@ -1047,7 +1009,7 @@ type pathIn struct {
 
 // pathTask appends "<parent_path>.<id>" (or "<id>") to the channel list
 // "trace" and returns it; then runs next with that path.
-func pathTask(b *dyBed, name string, next func(ctx *graflow.TaskContext, path string) error) *graflow.Task[pathIn, string] {
+func pathTask(b *testbed, name string, next func(ctx *graflow.TaskContext, path string) error) *graflow.Task[pathIn, string] {
 	return graflow.NewTask(name, func(ctx *graflow.TaskContext, in pathIn) (string, error) {
 		b.add(ctx.TaskID())
 		path := ctx.TaskID()
@@ -1070,7 +1032,7 @@ func pathTask(b *dyBed, name string, next func(ctx *graflow.TaskContext, path st
 // Scenario 60: each branch of a dynamic group drains its own queue, so an
 // endpoint queued by both branches runs twice.
 func TestDynamicFanOutMultipleEndpoints(t *testing.T) {
-	b := newDyBed()
+	b := newTestbed()
 	integrator := pathTask(b, "integrator", nil)
 	toIntegrator := func(ctx *graflow.TaskContext, path string) error {
 		return ctx.NextTask(integrator.Instance("", graflow.Params{"parent_path": path}))
@@ -1108,7 +1070,7 @@ func TestDynamicFanOutMultipleEndpoints(t *testing.T) {
 func TestDynamicFanOutThenFanIn(t *testing.T) {
 	for _, named := range []bool{false, true} {
 		t.Run(fmt.Sprintf("named=%v", named), func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			integrator := pathTask(b, "integrator", nil)
 			node12 := pathTask(b, "node1_2", nil)
 			node11 := pathTask(b, "node1_1", func(ctx *graflow.TaskContext, path string) error {
@@ -1142,7 +1104,7 @@ func TestDynamicFanOutThenFanIn(t *testing.T) {
 func TestDynamicFanInFromInsideBranch(t *testing.T) {
 	for _, dynamic := range []bool{false, true} {
 		t.Run(fmt.Sprintf("dynamic=%v", dynamic), func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			fan := graflow.Chain(graflow.Parallel(b.step("n1"), b.step("n2")), b.step("integrator"))
 			inner := b.fn("inner_root", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.NextTask(fan) })
 			group := graflow.Parallel(inner, b.step("other"))
@@ -1160,7 +1122,7 @@ func TestDynamicFanInFromInsideBranch(t *testing.T) {
 			assert.Less(t, b.index("n1"), b.index("integrator"))
 			assert.Less(t, b.index("n2"), b.index("integrator"))
 			assert.Less(t, b.index("integrator"), b.index("end"))
-			assert.Equal(t, "end", dyValue[string](t, res))
+			assert.Equal(t, "end", value[string](t, res))
 		})
 	}
 }
@@ -1172,7 +1134,7 @@ func TestDynamicFanInFromInsideBranch(t *testing.T) {
 func TestDynamicCreateWorkers(t *testing.T) {
 	for _, n := range []int{3, 60} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			worker := graflow.NewTask("process_item", func(ctx *graflow.TaskContext, in struct {
 				Item string `json:"item"`
 			}) (string, error) {
@@ -1210,7 +1172,7 @@ func TestDynamicCreateWorkers(t *testing.T) {
 			}
 			res, err := b.run(t, dyFlow(graflow.Chain(create, aggregate)), graflow.InitialChannel(map[string]any{"items": items, "processed": []string{"seed"}, "count": 100}))
 			require.NoError(t, err)
-			assert.Equal(t, fmt.Sprintf("%d/%d", n+1, n+100), dyValue[string](t, res))
+			assert.Equal(t, fmt.Sprintf("%d/%d", n+1, n+100), value[string](t, res))
 			assert.ElementsMatch(t, append([]string{"seed"}, items...), dyGet[[]string](t, res, "processed"))
 			assert.Equal(t, float64(n+100), dyGet[float64](t, res, "count"))
 			for i, item := range items {
@@ -1230,7 +1192,7 @@ func TestDynamicCreateWorkers(t *testing.T) {
 // Branches of a dynamic group start from the parent's channel, including
 // what the spawning task wrote, and see none of their siblings' writes.
 func TestDynamicBranchesSeeSnapshot(t *testing.T) {
-	b := newDyBed()
+	b := newTestbed()
 	reader := graflow.NewTask("reader", func(ctx *graflow.TaskContext, in struct {
 		Seed    string `json:"seed"`
 		Sibling *int   `json:"sibling"`
@@ -1256,7 +1218,7 @@ func TestDynamicBranchesSeeSnapshot(t *testing.T) {
 
 func TestDynamicJoins(t *testing.T) {
 	t.Run("a dynamic chain into a static join runs it once, after both", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		after := b.step("after")
 		p := b.step("p")
 		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
@@ -1265,10 +1227,10 @@ func TestDynamicJoins(t *testing.T) {
 		res, err := b.run(t, dyFlow(graflow.Chain(root, after)))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"root", "p", "after"}, b.all())
-		assert.Equal(t, "after", dyValue[string](t, res))
+		assert.Equal(t, "after", value[string](t, res))
 	})
 	t.Run("a dynamic group in the middle of a dynamic chain", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		dyn := graflow.Chain(b.step("a"), graflow.Parallel(b.step("b"), b.step("c")), b.step("d"))
 		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) { return "", ctx.NextTask(dyn) })
 		_, err := b.run(t, dyFlow(graflow.Chain(root, b.step("after"))))
@@ -1279,7 +1241,7 @@ func TestDynamicJoins(t *testing.T) {
 		assert.Equal(t, "d", log[len(log)-1], "d joins the group, once, after both members")
 	})
 	t.Run("a join across dynamic branches runs once, after both", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		j, a, bb := b.step("j"), b.step("a"), b.step("bb")
 		root := b.fn("root", func(ctx *graflow.TaskContext) (string, error) {
 			return "", ctx.NextTask(graflow.Parallel(graflow.Chain(a, j), graflow.Chain(bb, j)))
@@ -1291,7 +1253,7 @@ func TestDynamicJoins(t *testing.T) {
 		assert.Less(t, b.index("bb"), b.index("j"))
 	})
 	t.Run("a join across static branches inside a dynamic branch runs once", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		j := b.step("j")
 		inner := graflow.Parallel(graflow.Chain(b.step("a"), j), graflow.Chain(b.step("bb"), j))
 		dyn := graflow.Parallel(graflow.Chain(b.step("pre"), inner), b.step("other"))
@@ -1303,7 +1265,7 @@ func TestDynamicJoins(t *testing.T) {
 }
 
 func TestDynamicGroupPolicies(t *testing.T) {
-	build := func(b *dyBed, width int, policy graflow.Policy, name string) *graflow.Workflow {
+	build := func(b *testbed, width int, policy graflow.Policy, name string) *graflow.Workflow {
 		ok := graflow.NewTask("ok", func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
 			b.add(ctx.TaskID())
 			_, err := ctx.Channel().Append("written", ctx.TaskID())
@@ -1335,7 +1297,7 @@ func TestDynamicGroupPolicies(t *testing.T) {
 	}
 	for _, width := range []int{3, 60} {
 		t.Run(fmt.Sprintf("strict width %d", width), func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			_, err := b.run(t, build(b, width, nil, "fan"))
 			ge := asError[*graflow.ParallelGroupError](t, err)
 			assert.Equal(t, "fan", ge.GroupID)
@@ -1346,7 +1308,7 @@ func TestDynamicGroupPolicies(t *testing.T) {
 			assert.Equal(t, 0, b.count("after"))
 		})
 		t.Run(fmt.Sprintf("best effort width %d", width), func(t *testing.T) {
-			b := newDyBed()
+			b := newTestbed()
 			res, err := b.run(t, build(b, width, graflow.BestEffort(), ""))
 			require.NoError(t, err)
 			assert.Equal(t, 1, b.count("after"))
@@ -1357,7 +1319,7 @@ func TestDynamicGroupPolicies(t *testing.T) {
 		})
 	}
 	t.Run("auto-named group", func(t *testing.T) {
-		b := newDyBed()
+		b := newTestbed()
 		_, err := b.run(t, build(b, 3, graflow.Strict(), ""))
 		ge := asError[*graflow.ParallelGroupError](t, err)
 		assert.True(t, strings.HasPrefix(ge.GroupID, "ParallelGroup_"), ge.GroupID)
@@ -1368,7 +1330,7 @@ func TestDynamicGroupPolicies(t *testing.T) {
 // Unnamed groups spawned again get fresh ids, and repeated spawns of the
 // same members all run.
 func TestDynamicRepeatedSpawns(t *testing.T) {
-	b := newDyBed()
+	b := newTestbed()
 	x, y := b.step("x"), b.step("y")
 	spawner := b.fn("spawner", func(ctx *graflow.TaskContext) (string, error) {
 		if err := ctx.NextTask(graflow.Parallel(x, y)); err != nil {

@@ -36,8 +36,8 @@ func TestStrictGroupWithFailingMember(t *testing.T) {
 			assert.Equal(t, "bad", ge.Failed[0].TaskID)
 			assert.Contains(t, ge.Failed[0].Message, "bad exploded")
 			assert.Equal(t, []string{"a", "c"}, ge.Succeeded, "every branch is waited for (Strict does not fail fast)")
-			assert.Zero(t, tb.log.count("after"), "the group's successor does not run")
-			assert.Equal(t, 1, tb.log.count("bad"))
+			assert.Zero(t, tb.count("after"), "the group's successor does not run")
+			assert.Equal(t, 1, tb.count("bad"))
 		})
 	}
 }
@@ -48,7 +48,7 @@ func TestBestEffortGroupDiscardsFailedBranch(t *testing.T) {
 		Good string  `json:"good"`
 		W    *string `json:"w"`
 	}) (string, error) {
-		tb.log.add("after")
+		tb.add("after")
 		return fmt.Sprintf("good=%s w-present=%v", in.Good, in.W != nil), nil
 	}, graflow.WithRegistry(tb.reg))
 	// The failing branch is a chain: w succeeds and writes, then bad fails;
@@ -59,8 +59,8 @@ func TestBestEffortGroupDiscardsFailedBranch(t *testing.T) {
 	res, err := tb.run(t, wf)
 	require.NoError(t, err)
 	assert.Equal(t, "good=good w-present=false", value[string](t, res))
-	assert.Equal(t, 1, tb.log.count("after"))
-	assert.True(t, tb.log.before("w", "bad"))
+	assert.Equal(t, 1, tb.count("after"))
+	assert.True(t, tb.before("w", "bad"))
 
 	ch := res.Channel
 	assert.True(t, ch.Has("good_key"))
@@ -88,7 +88,7 @@ func TestAtLeastPolicy(t *testing.T) {
 			res, err := tb.run(t, wf)
 			if tt.ok {
 				require.NoError(t, err)
-				assert.Equal(t, 1, tb.log.count("after"))
+				assert.Equal(t, 1, tb.count("after"))
 				assert.True(t, res.Channel.Has("a_key"))
 				assert.True(t, res.Channel.Has("c_key"))
 				assert.False(t, res.Channel.Has("bad_key"))
@@ -100,7 +100,7 @@ func TestAtLeastPolicy(t *testing.T) {
 			require.Len(t, ge.Failed, 1)
 			assert.Equal(t, "bad", ge.Failed[0].TaskID)
 			assert.Equal(t, []string{"a", "c"}, ge.Succeeded)
-			assert.Zero(t, tb.log.count("after"))
+			assert.Zero(t, tb.count("after"))
 		})
 	}
 }
@@ -125,7 +125,7 @@ func TestCriticalOnlyPolicy(t *testing.T) {
 			res, err := tb.run(t, wf)
 			if tt.wantFailed == nil {
 				require.NoError(t, err)
-				assert.Equal(t, 1, tb.log.count("after"))
+				assert.Equal(t, 1, tb.count("after"))
 				assert.True(t, res.Channel.Has("ok_key"))
 				assert.False(t, res.Channel.Has("bad1_key"))
 				return
@@ -141,7 +141,7 @@ func TestCriticalOnlyPolicy(t *testing.T) {
 			// Only the critical failures are listed.
 			assert.Equal(t, tt.wantFailed, failed)
 			assert.Equal(t, []string{"ok"}, ge.Succeeded)
-			assert.Zero(t, tb.log.count("after"))
+			assert.Zero(t, tb.count("after"))
 		})
 	}
 }
@@ -169,8 +169,8 @@ func TestNestedGroupsRunAllLeaves(t *testing.T) {
 			res, err := tb.run(t, wf)
 			require.NoError(t, err)
 			for _, leaf := range []string{"a", "b", "c"} {
-				assert.Equal(t, 1, tb.log.count(leaf), leaf)
-				assert.True(t, tb.log.before(leaf, "after"), leaf)
+				assert.Equal(t, 1, tb.count(leaf), leaf)
+				assert.True(t, tb.before(leaf, "after"), leaf)
 				assert.True(t, res.Channel.Has(leaf+"_key"), "writes of %s merged through both levels", leaf)
 			}
 			assert.Equal(t, "after", value[string](t, res))
@@ -190,7 +190,7 @@ func TestNestedGroupFailureIsReportedByOuterGroup(t *testing.T) {
 	assert.Equal(t, "inner", ge.Failed[0].TaskID)
 	assert.Contains(t, ge.Failed[0].Message, "bad exploded")
 	assert.Equal(t, []string{"a"}, ge.Succeeded)
-	assert.Zero(t, tb.log.count("after"))
+	assert.Zero(t, tb.count("after"))
 }
 
 func TestChainInsideBranch(t *testing.T) {
@@ -206,7 +206,7 @@ func TestChainInsideBranch(t *testing.T) {
 		return graflow.NewTask(name, func(ctx *graflow.TaskContext, in struct {
 			A *string `json:"a"`
 		}) (saw, error) {
-			tb.log.add(name)
+			tb.add(name)
 			s := saw{AResult: in.A}
 			if err := ctx.Channel().Get("a_key", &s.AKey); err != nil {
 				if !errors.Is(err, graflow.ErrKeyNotFound) {
@@ -222,8 +222,8 @@ func TestChainInsideBranch(t *testing.T) {
 	wf.Add(graflow.Chain(graflow.Parallel(graflow.Chain(tb.writer("a"), b), c), tb.task("after")))
 	res, err := tb.run(t, wf)
 	require.NoError(t, err)
-	assert.True(t, tb.log.before("a", "b"))
-	assert.Equal(t, 1, tb.log.count("b"))
+	assert.True(t, tb.before("a", "b"))
+	assert.Equal(t, 1, tb.count("b"))
 
 	var sb, sc saw
 	require.NoError(t, res.Channel.Get(graflow.ResultKey("b"), &sb))
@@ -239,7 +239,7 @@ func TestBranchResultsReachGroupSuccessor(t *testing.T) {
 	tb := newTestbed()
 	num := func(name string, n int) *graflow.Task[graflow.None, int] {
 		return graflow.NewTask(name, func(ctx *graflow.TaskContext, _ graflow.None) (int, error) {
-			tb.log.add(name)
+			tb.add(name)
 			return n, nil
 		}, graflow.WithRegistry(tb.reg))
 	}

@@ -52,18 +52,36 @@ func (l *runLog) before(a, b string) bool {
 // index returns where s was first logged, or -1.
 func (l *runLog) index(s string) int { return slices.Index(l.all(), s) }
 
-// testbed is one registry with a run log and helpers to make tasks in it.
+// testbed is one registry with a run log and helpers to make tasks in it:
+// the test bed of this package's tests on graflowtest's executor.
 type testbed struct {
 	reg *graflow.Registry
-	log *runLog
+	runLog
 }
 
-func newTestbed() *testbed { return &testbed{reg: graflow.NewRegistry(), log: &runLog{}} }
+func newTestbed() *testbed { return &testbed{reg: graflow.NewRegistry()} }
+
+// step returns a task that logs its task id and returns it.
+func (tb *testbed) step(name string, opts ...graflow.TaskOption) *graflow.Task[graflow.None, string] {
+	return tb.fn(name, nil, opts...)
+}
+
+// fn returns a task that logs its task id, then runs body (nil: return the
+// task id).
+func (tb *testbed) fn(name string, body func(ctx *graflow.TaskContext) (string, error), opts ...graflow.TaskOption) *graflow.Task[graflow.None, string] {
+	return graflow.NewTask(name, func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
+		tb.add(ctx.TaskID())
+		if body == nil {
+			return ctx.TaskID(), nil
+		}
+		return body(ctx)
+	}, append(opts, graflow.WithRegistry(tb.reg))...)
+}
 
 // task returns a task that logs its name and returns it.
 func (tb *testbed) task(name string, opts ...graflow.TaskOption) *graflow.Task[graflow.None, string] {
 	return graflow.NewTask(name, func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
-		tb.log.add(name)
+		tb.add(name)
 		return name, nil
 	}, append(opts, graflow.WithRegistry(tb.reg))...)
 }
@@ -71,7 +89,7 @@ func (tb *testbed) task(name string, opts ...graflow.TaskOption) *graflow.Task[g
 // failing returns a task that logs its name, writes "<name>_key" and fails.
 func (tb *testbed) failing(name string) *graflow.Task[graflow.None, string] {
 	return graflow.NewTask(name, func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
-		tb.log.add(name)
+		tb.add(name)
 		_ = ctx.Channel().Set(name+"_key", "written by "+name)
 		return "", fmt.Errorf("%s exploded", name)
 	}, graflow.WithRegistry(tb.reg))
@@ -80,7 +98,7 @@ func (tb *testbed) failing(name string) *graflow.Task[graflow.None, string] {
 // writer returns a task that logs its name, writes "<name>_key" and returns its name.
 func (tb *testbed) writer(name string) *graflow.Task[graflow.None, string] {
 	return graflow.NewTask(name, func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
-		tb.log.add(name)
+		tb.add(name)
 		return name, ctx.Channel().Set(name+"_key", "written by "+name)
 	}, graflow.WithRegistry(tb.reg))
 }
@@ -92,6 +110,7 @@ func (tb *testbed) run(t *testing.T, wf *graflow.Workflow, opts ...graflow.Execu
 
 func value[T any](t *testing.T, res *graflow.Result) T {
 	t.Helper()
+	require.NotNil(t, res)
 	var v T
 	require.NoError(t, res.Value(&v))
 	return v

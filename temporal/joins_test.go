@@ -17,7 +17,7 @@ func TestJoinWhoseOtherPredecessorCannotRun(t *testing.T) {
 	wf.Add(graflow.Chain(x, j), graflow.Chain(a, j))
 	res, err := tb.run(t, wf, graflow.Start("a"))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"a", "j"}, tb.log.all())
+	assert.Equal(t, []string{"a", "j"}, tb.all())
 	assert.Equal(t, "j", value[string](t, res))
 }
 
@@ -28,14 +28,14 @@ func TestPlainDiamondSinkRunsOnceAfterBoth(t *testing.T) {
 		B string `json:"b"`
 		C string `json:"c"`
 	}) (string, error) {
-		tb.log.add("d")
+		tb.add("d")
 		return in.B + "+" + in.C, nil
 	}, graflow.WithRegistry(tb.reg))
 	wf := graflow.NewWorkflow("plain_diamond")
 	wf.Add(graflow.Chain(a, b, d), graflow.Chain(a, c, d))
 	res, err := tb.run(t, wf)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"a", "b", "c", "d"}, tb.log.all())
+	assert.Equal(t, []string{"a", "b", "c", "d"}, tb.all())
 	assert.Equal(t, "b+c", value[string](t, res), "the sink saw both predecessors' results")
 }
 
@@ -46,7 +46,7 @@ func TestJoinOfPathsOfDifferentLength(t *testing.T) {
 	wf.Add(graflow.Chain(a, b, c, d), graflow.Chain(a, d))
 	res, err := tb.run(t, wf)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"a", "b", "c", "d"}, tb.log.all())
+	assert.Equal(t, []string{"a", "b", "c", "d"}, tb.all())
 	assert.Equal(t, "d", value[string](t, res))
 }
 
@@ -62,9 +62,9 @@ func TestJoinAcrossBranchesRunsOnce(t *testing.T) {
 	wf.Add(graflow.Chain(graflow.Parallel(graflow.Chain(a, j), graflow.Chain(b, j)), after))
 	_, err := tb.run(t, wf)
 	require.NoError(t, err)
-	assert.Equal(t, 1, tb.log.count("j"), "log %v", tb.log.all())
-	assert.True(t, tb.log.before("a", "j") && tb.log.before("b", "j"), "log %v", tb.log.all())
-	assert.Equal(t, 1, tb.log.count("after"))
+	assert.Equal(t, 1, tb.count("j"), "log %v", tb.all())
+	assert.True(t, tb.before("a", "j") && tb.before("b", "j"), "log %v", tb.all())
+	assert.Equal(t, 1, tb.count("after"))
 }
 
 // The same gap with a join that is also the group's successor: c follows
@@ -78,8 +78,8 @@ func TestJoinOfGroupAndMemberRunsOnce(t *testing.T) {
 	wf.Add(graflow.Chain(graflow.Parallel(a, b), c), graflow.Chain(a, c))
 	_, err := tb.run(t, wf)
 	require.NoError(t, err)
-	assert.Equal(t, 1, tb.log.count("c"), "log %v", tb.log.all())
-	assert.True(t, tb.log.before("a", "c") && tb.log.before("b", "c"), "log %v", tb.log.all())
+	assert.Equal(t, 1, tb.count("c"), "log %v", tb.all())
+	assert.True(t, tb.before("a", "c") && tb.before("b", "c"), "log %v", tb.all())
 }
 
 // ---- cycles and steps -------------------------------------------------------
@@ -110,8 +110,8 @@ func TestStaticCycleWithoutExitHitsCycleLimit(t *testing.T) {
 			assert.Equal(t, tt.wantMax, le.MaxCycles)
 			// Cycle is the run that was refused: one more than allowed.
 			assert.Equal(t, tt.wantMax+1, le.Cycle)
-			assert.Equal(t, tt.agentRuns, tb.log.count("agent"))
-			assert.Equal(t, tt.toolRuns, tb.log.count("tool"))
+			assert.Equal(t, tt.agentRuns, tb.count("agent"))
+			assert.Equal(t, tt.toolRuns, tb.count("tool"))
 		})
 	}
 }
@@ -120,7 +120,7 @@ func TestMaxStepsEndsCycleSilently(t *testing.T) {
 	tb := newTestbed()
 	mk := func(name string) *graflow.Task[graflow.None, string] {
 		return graflow.NewTask(name, func(ctx *graflow.TaskContext, _ graflow.None) (string, error) {
-			tb.log.add(name)
+			tb.add(name)
 			return fmt.Sprintf("%s-%d", name, ctx.Cycle()), nil
 		}, graflow.WithRegistry(tb.reg))
 	}
@@ -129,7 +129,7 @@ func TestMaxStepsEndsCycleSilently(t *testing.T) {
 	wf.Add(graflow.Chain(agent, tool, agent))
 	res, err := tb.run(t, wf, graflow.Start("agent"))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"agent", "tool", "agent", "tool", "agent"}, tb.log.all())
+	assert.Equal(t, []string{"agent", "tool", "agent", "tool", "agent"}, tb.all())
 	assert.Equal(t, "agent-3", value[string](t, res))
 	var last string
 	require.NoError(t, res.Channel.Get(graflow.ResultKey("tool"), &last))

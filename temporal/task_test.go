@@ -32,7 +32,7 @@ func TestTaskInputOverPayloadLimit(t *testing.T) {
 			consume := graflow.NewTask("consume", func(ctx *graflow.TaskContext, in struct {
 				Big string `json:"big"`
 			}) (int, error) {
-				tb.log.add("consume")
+				tb.add("consume")
 				return len(in.Big), nil
 			}, append(tt.opts, graflow.WithRegistry(tb.reg), graflow.WithMaxRetries(3))...)
 			wf := graflow.NewWorkflow("too_big")
@@ -48,7 +48,7 @@ func TestTaskInputOverPayloadLimit(t *testing.T) {
 			assert.Equal(t, "consume", te.TaskID)
 			assert.Contains(t, err.Error(), tt.names)
 			assert.Contains(t, err.Error(), `the input of task "consume"`)
-			assert.Zero(t, tb.log.count("consume"), "the task must not run")
+			assert.Zero(t, tb.count("consume"), "the task must not run")
 		})
 	}
 }
@@ -69,7 +69,7 @@ func TestTaskOutputOverPayloadLimitFailsRun(t *testing.T) {
 	assert.Equal(t, "huge", te.TaskID)
 	assert.Contains(t, err.Error(), "the task's result")
 	assert.Equal(t, int32(1), runs.Load(), "over the limit is final, not retried")
-	assert.Zero(t, tb.log.count("after"))
+	assert.Zero(t, tb.count("after"))
 }
 
 func TestActivityOptionsReflectTaskOptions(t *testing.T) {
