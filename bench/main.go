@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime/pprof"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/graflow"
@@ -210,7 +212,7 @@ func tracedClient(ctx context.Context, srv *devserver.Server) (c client.Client, 
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace()}
+	opts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))}
 	tel.Apply(&opts)
 	if c, err = client.Dial(opts); err != nil {
 		return nil, nil, err
