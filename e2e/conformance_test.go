@@ -198,7 +198,8 @@ func TestTaskNotRegistered(t *testing.T) {
 	assert.Less(t, time.Since(start), 10*time.Second)
 }
 
-// Scenario 70 with §4.10's fixes: branches start from a snapshot, see only
+// Scenario 70, with deep copies (Python Graflow's branch copy is shallow, so
+// branches share mutable values): branches start from a snapshot, see only
 // their own writes, and their writes are replayed on the parent — appends
 // and adds from every branch count.
 func TestBranchChannels(t *testing.T) {

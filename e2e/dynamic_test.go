@@ -52,9 +52,10 @@ func eventuallyClosed(t *testing.T, id string) enumspb.WorkflowExecutionStatus {
 	return st
 }
 
-// Scenario 58 with §4 item 8: TerminateWorkflow in a branch child (one per
+// Scenario 58 in dynamic groups: TerminateWorkflow in a branch child (one per
 // branch, in a batch, or a grandchild) completes the whole run with its
-// result; the spawning task's successor never runs.
+// result, where Python Graflow ends only the branch; the spawning task's
+// successor never runs.
 func TestDynamicTerminateInBranchChild(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -82,7 +83,7 @@ func TestDynamicTerminateInBranchChild(t *testing.T) {
 	}
 }
 
-// Scenario 59 with §4 item 8: CancelWorkflow in a branch child fails the
+// Scenario 59 in dynamic groups: CancelWorkflow in a branch child fails the
 // whole run with *WorkflowCanceledError naming the task — whatever the
 // group's policy; nothing after the group runs.
 func TestDynamicCancelInBranchChild(t *testing.T) {
@@ -114,7 +115,7 @@ func TestDynamicCancelInBranchChild(t *testing.T) {
 	}
 }
 
-// §4 item 11: a 60-wide dynamic group runs in batch children; every
+// A 60-wide dynamic group runs in batch children; every
 // branch's writes (appends, atomic adds, results) reach the parent, and the
 // spawning task's successor runs after all of them.
 func TestDynamicWideFanOut(t *testing.T) {
@@ -148,7 +149,7 @@ func TestDynamicWideFanOut(t *testing.T) {
 	t.Logf("history events: parent %d, %s %d", historyLength(t, srv.Client(), res.WorkflowID), batch, historyLength(t, srv.Client(), batch))
 }
 
-// §4 item 11 and §3.9 item 3: a narrow dynamic group runs one child per
+// A narrow dynamic group runs one child per
 // branch, id <parent-id>/<group>/<member>, with a summary naming the branch;
 // tasks inside see the child's id as their WorkflowID.
 func TestDynamicChildWorkflowIDs(t *testing.T) {
@@ -203,7 +204,7 @@ func TestDynamicChildWorkflowIDs(t *testing.T) {
 	}
 }
 
-// §4 item 14 inside children: a branch task reading a key it did not
+// Channel reads inside children: a branch task reading a key it did not
 // declare fetches it from its own child run, whose channel starts from the
 // parent's snapshot (including the spawning task's writes) — in per-branch
 // and in batch children.

@@ -198,7 +198,7 @@ func TestDynamicGotoAndJumps(t *testing.T) {
 	}
 }
 
-// §4 item 5: jumps are bounded like every other way of running again.
+// Jumps count towards the cycle limit like every other way of running again.
 func TestDynamicSelfJumpHitsCycleLimit(t *testing.T) {
 	b := newTestbed()
 	var self graflow.Node
@@ -447,7 +447,7 @@ func TestDynamicIndependentCycleBudgets(t *testing.T) {
 	assert.Equal(t, "b-3", dyGet[string](t, res, graflow.ResultKey("b")))
 }
 
-// §4 item 5: the cycle budget bounds every way a task runs again — also a
+// The cycle limit bounds every way a task runs again — also a
 // loop that passes through a dynamic group (agent -> Goto(tool1 | tool2) ->
 // tool1 Goto(agent)). The guard stops a runaway loop so that the test fails
 // instead of recursing into ever deeper child workflows.
@@ -793,8 +793,9 @@ func TestDynamicTerminate(t *testing.T) {
 	})
 }
 
-// Scenario 58 (fixed per §4 item 8): a terminate inside a branch ends the
-// whole run; the group's successors and the branch's own successors never run.
+// Scenario 58 inside a parallel group: a terminate in a branch ends the whole
+// run (Python Graflow ends only the branch); the group's successors and the
+// branch's own successors never run.
 func TestDynamicTerminateInsideBranch(t *testing.T) {
 	stopper := func(b *testbed, name string) *graflow.Task[graflow.None, string] {
 		return b.fn(name, func(ctx *graflow.TaskContext) (string, error) {
