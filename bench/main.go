@@ -205,16 +205,16 @@ func history(ctx context.Context, c client.Client, id string) (int, int64, error
 	return int(d.WorkflowExecutionInfo.HistoryLength), d.WorkflowExecutionInfo.HistorySizeBytes, nil
 }
 
-// tracedClient is a client of srv whose workflows, activities and calls
-// are traced, every span kept in memory.
+// tracedClient is a client on srv's connection whose workflows, activities
+// and calls are traced, every span kept in memory.
 func tracedClient(ctx context.Context, srv *devserver.Server) (c client.Client, stop func(), err error) {
 	tel, err := telemetry.Start(ctx, telemetry.Options{ServiceName: "graflow-bench", SpanExporter: tracetest.NewInMemoryExporter()})
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))}
+	opts := client.Options{Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))}
 	tel.Apply(&opts)
-	if c, err = client.Dial(opts); err != nil {
+	if c, err = client.NewClientFromExisting(srv.Client(), opts); err != nil {
 		return nil, nil, err
 	}
 	return c, func() { c.Close(); _ = tel.Shutdown(ctx) }, nil
