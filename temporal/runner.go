@@ -78,10 +78,14 @@ func (r *Runner) Start(ctx context.Context, wf *graflow.Workflow, cfg engine.Run
 		id = wf.Name() + "-" + hex.EncodeToString(b[:])
 	}
 	run, err := r.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:            id,
-		TaskQueue:     r.opts.TaskQueue,
-		StaticSummary: RunSummary(wf),
-		StaticDetails: runDetails(&in.Spec),
+		ID:        id,
+		TaskQueue: r.opts.TaskQueue,
+		// With a worker on this client (a program that embeds one,
+		// starter run --dev), its first workflow task comes back with
+		// the start response; otherwise the start is a plain one.
+		EnableEagerStart: true,
+		StaticSummary:    RunSummary(wf),
+		StaticDetails:    runDetails(&in.Spec),
 	}, wf.Name(), in)
 	if err != nil {
 		return nil, fmt.Errorf("graflow: starting %s: %w", wf.Name(), err)
@@ -111,14 +115,13 @@ func (r *Runner) lacksAwaitingAttribute(ctx context.Context) bool {
 // Result waits for the run workflowID/runID ("" = latest) and returns its
 // value and final channel, or its failure as graflow's typed error. The
 // wait rides out the server restarting or not answering for a while, until
-// ctx ends.
+// ctx ends (the error then wraps ctx.Err(): errors.Is(err,
+// context.DeadlineExceeded) holds). It never sits much longer than the run:
+// each long poll is bounded (250 ms at first, then a quarter of the time
+// waited, at most 20 s).
 func (r *Runner) Result(ctx context.Context, workflowID, runID string) (*graflow.Result, error) {
-	var run client.WorkflowRun
 	var out wire.RunOutput
-	err := failures.Retry(ctx, func() error {
-		run = r.client.GetWorkflow(ctx, workflowID, runID)
-		return run.Get(ctx, &out)
-	})
+	run, err := awaitRun(ctx, r.client, workflowID, runID, &out)
 	if err != nil {
 		return nil, failures.Decode(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -381,4 +382,34 @@ func TestRetry(t *testing.T) {
 	boom := errors.New("boom")
 	assert.ErrorIs(t, failures.Retry(context.Background(), func() error { calls++; return boom }), boom)
 	assert.Equal(t, 1, calls, "an answer is not retried")
+}
+
+// When ctx ends while the calls fail, Retry's error matches ctx.Err() and
+// keeps the last error: a server's DeadlineExceeded alone does not match
+// context.DeadlineExceeded.
+func TestRetryWhenContextEnds(t *testing.T) {
+	server := serviceerror.NewDeadlineExceeded("long poll cut short")
+	expired, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	canceled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	tests := []struct {
+		name string
+		ctx  context.Context
+		want error
+	}{
+		{"deadline", expired, context.DeadlineExceeded},
+		{"canceled", canceled, context.Canceled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := failures.Retry(tc.ctx, func() error { return server })
+			assert.ErrorIs(t, err, tc.want)
+			var se *serviceerror.DeadlineExceeded
+			assert.ErrorAs(t, err, &se, "the server's error is kept")
+			assert.ErrorContains(t, err, "long poll cut short")
+		})
+	}
+	err := failures.Retry(expired, func() error { return fmt.Errorf("get: %w", context.DeadlineExceeded) })
+	assert.Equal(t, "get: context deadline exceeded", err.Error(), "an error that already matches is not wrapped again")
 }

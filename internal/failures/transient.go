@@ -3,6 +3,7 @@ package failures
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -33,19 +34,37 @@ func Transient(err error) bool {
 }
 
 // Retry calls f until it returns nil or an error that is not Transient, or
-// ctx ends, waiting between calls with a backoff capped at 5 s.
+// ctx ends, waiting between calls with a backoff capped at 5 s. When ctx
+// ends first, the error wraps both ctx.Err() and f's last error, so that
+// errors.Is(err, context.DeadlineExceeded) (or context.Canceled) holds.
 func Retry(ctx context.Context, f func() error) error {
 	wait := 100 * time.Millisecond
 	for {
 		err := f()
-		if err == nil || !Transient(err) || ctx.Err() != nil {
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctxEnded(ctx, err)
+		}
+		if !Transient(err) {
 			return err
 		}
 		select {
 		case <-ctx.Done():
-			return err
+			return ctxEnded(ctx, err)
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, 5*time.Second)
 	}
+}
+
+// ctxEnded is err, the last error of a call cut short because ctx ended,
+// made to match ctx.Err() as well: a server's DeadlineExceeded or a
+// Canceled status does not, by itself.
+func ctxEnded(ctx context.Context, err error) error {
+	if errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ctx.Err(), err)
 }
