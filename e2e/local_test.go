@@ -42,7 +42,13 @@ func TestLocalOnServer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "b", "remote", "c"}, channelLog(t, res))
 	counts := eventCounts(t, res.WorkflowID)
-	assert.Equal(t, 3, counts[enumspb.EVENT_TYPE_MARKER_RECORDED], "a, b, c ran as local activities")
+	markers := map[string]int{}
+	for _, ev := range fetchHistory(t, res.WorkflowID).Events {
+		if m := ev.GetMarkerRecordedEventAttributes(); m != nil {
+			markers[m.MarkerName]++
+		}
+	}
+	assert.Equal(t, map[string]int{"LocalActivity": 3, "Version": 1}, markers, "a, b, c ran as local activities; the run recorded its interpreter version")
 	assert.Equal(t, 1, counts[enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED], "remote opted out")
 	replays(t, res.WorkflowID)
 }

@@ -86,7 +86,7 @@ func TestExecuteNeverStalls(t *testing.T) {
 		var ws waits
 		for i := range 100 {
 			start := time.Now()
-			stdout, stderr, code := runBinary(t, time.Minute, nil, "starter", "run", "priority", "--quiet",
+			stdout, stderr, code := runBinary(t, time.Minute, nil, "starter", "run", "priority",
 				"--address", srv.FrontendAddress(), "--namespace", srv.Namespace(), "--task-queue", examplesQueue)
 			ws = append(ws, time.Since(start))
 			require.Equal(t, 0, code, "run %d: %s", i, stderr)

@@ -37,7 +37,7 @@ const (
 func (r *run) runGroup(ctx workflow.Context, s *scope, node *wire.NodeSpec) (json.RawMessage, error) {
 	var outcomes []wire.BranchOutcome
 	var err error
-	if node.Dynamic || len(node.Members) > MaxInlineBranches {
+	if node.Dynamic || len(node.Members) > r.limits.inlineBranches {
 		outcomes, err = r.runChildren(ctx, s, node)
 	} else {
 		outcomes = r.runBranches(ctx, s.id, node.ID, node.Members, engine.Entries(s.ch))
@@ -117,8 +117,8 @@ func (r *run) runBranches(ctx workflow.Context, parent, group string, members []
 // gathered in completion order.
 func (r *run) runChildren(ctx workflow.Context, s *scope, node *wire.NodeSpec) ([]wire.BranchOutcome, error) {
 	size := 1
-	if len(node.Members) > MaxChildPerBranch {
-		size = BranchesPerBatch
+	if len(node.Members) > r.limits.childPerBranch {
+		size = r.limits.branchesPerBatch
 	}
 	info := workflow.GetInfo(ctx)
 	snapshot := engine.Entries(s.ch)
@@ -132,7 +132,7 @@ func (r *run) runChildren(ctx workflow.Context, s *scope, node *wire.NodeSpec) (
 			summary = fmt.Sprintf("branches %s..%s (%d) of group %s", members[0], members[len(members)-1], len(members), node.ID)
 		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: id, StaticSummary: summary})
-		child := &wire.ChildInput{Group: node.ID, Members: members, Cycles: r.cycles, Learned: r.learned}
+		child := &wire.ChildInput{Group: node.ID, Members: members, Cycles: r.cycles, Learned: r.learned, Interpreter: int(r.version)}
 		child.Early, child.Forward = r.fb.takeChildAnswers(id)
 		in := wire.RunInput{Spec: r.g.subSpec(r.spec, members), Channel: snapshot, Child: child}
 		if err := checkRunInput("the input of child "+id, &in); err != nil {

@@ -38,6 +38,8 @@ func (b byName) interpret(ctx workflow.Context, args converter.EncodedValues) (*
 	}
 	in := *inp
 	r := newRun(ctx, &in)
+	r.version = interpreterVersion(ctx, &in)
+	r.limits = limitsByVersion[r.version]
 	if err := workflow.SetQueryHandler(ctx, wire.ChannelQuery, r.queryChannel); err != nil {
 		return nil, err
 	}
@@ -90,6 +92,13 @@ type run struct {
 	// historySeen is the history length at the current workflow task's
 	// start, and localSince the local tasks scheduled since (continueAsNewDue).
 	historySeen, localSince int
+	// version is the interpreter version the run behaves as, limits the
+	// history limits of that version (version.go).
+	version workflow.Version
+	limits  historyLimits
+	// unserved are the tasks waiting for a worker that has them, with why
+	// (task.go, awaitWorker).
+	unserved map[string]string
 }
 
 func newRun(ctx workflow.Context, in *wire.RunInput) *run {
@@ -182,16 +191,12 @@ func (r *run) childOutput(in *wire.RunInput, out *wire.RunOutput) *wire.RunOutpu
 	return out
 }
 
-// localContinueAsNewEvents is the history length past which a run that
-// runs local tasks continues as new: many of them finish within one
-// workflow task, whose start is the only time Temporal updates its
-// continue-as-new suggestion.
-const localContinueAsNewEvents = 4000
-
 // continueAsNewDue reports whether the root should continue as new before
 // its next node: Temporal suggests it, or the local tasks run since the
 // current workflow task started (one marker event each) take the history
-// past localContinueAsNewEvents.
+// past its limits.localCANEvents (many local tasks finish within one
+// workflow task, whose start is the only time Temporal updates its
+// suggestion).
 func (r *run) continueAsNewDue(ctx workflow.Context) bool {
 	info := workflow.GetInfo(ctx)
 	if info.GetContinueAsNewSuggested() {
@@ -200,7 +205,7 @@ func (r *run) continueAsNewDue(ctx workflow.Context) bool {
 	if h := info.GetCurrentHistoryLength(); h != r.historySeen {
 		r.historySeen, r.localSince = h, 0
 	}
-	return r.localSince > 0 && r.historySeen+r.localSince > localContinueAsNewEvents
+	return r.localSince > 0 && r.historySeen+r.localSince > r.limits.localCANEvents
 }
 
 // halt makes st the stop of the whole run (the first one wins), taken by
@@ -245,7 +250,7 @@ func (r *run) settle(ctx workflow.Context, s *scope, item wire.Queued, value jso
 
 // continueAsNew ends this run and starts the next one with the whole state.
 func (r *run) continueAsNew(ctx workflow.Context, in *wire.RunInput, root *scope) error {
-	st := &wire.RunState{Cycles: r.cycles, Steps: r.steps, NextAuto: r.nextAuto, Checkpoints: r.checkpoints, Learned: r.learned}
+	st := &wire.RunState{Cycles: r.cycles, Steps: r.steps, NextAuto: r.nextAuto, Checkpoints: r.checkpoints, Learned: r.learned, Interpreter: int(r.version)}
 	root.state(st)
 	// HITL: take in delivered signals, let handlers finish, carry requests and answers.
 	if err := r.feedbackBeforeContinue(ctx, st); err != nil {

@@ -85,6 +85,9 @@ func (r *run) showProgress(ctx workflow.Context) {
 	if pending > 0 {
 		line += " · " + plural(pending, "feedback request") + " waiting (`starter feedback list`)"
 	}
+	for _, id := range slices.Sorted(maps.Keys(r.unserved)) {
+		line += fmt.Sprintf(" · task %s waits for a worker: %s", id, r.unserved[id])
+	}
 	if workflow.GetCurrentDetails(ctx) != line {
 		workflow.SetCurrentDetails(ctx, line)
 	}

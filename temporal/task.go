@@ -37,6 +37,7 @@ const (
 //	    │  ├─ own error, retries left ─▶ backing off ─(timer)─▶ scheduled
 //	    │  ├─ asked a person ─▶ awaiting feedback ─(answer or timeout)─▶ scheduled
 //	    │  ├─ left a feedback timeout unhandled ─▶ parked ─(late answer)─▶ scheduled
+//	    │  ├─ no worker has the task ─▶ awaiting a worker ─(timer)─▶ scheduled
 //	    └──┴─ anything else ────────────────────────────▶ failed
 type taskState int
 
@@ -52,6 +53,10 @@ const (
 	// taskParked: the task left a feedback timeout unhandled; pending is
 	// ready once a late answer came.
 	taskParked
+	// taskAwaitingWorker: the worker that took the attempt does not have
+	// the task (a deploy dropped it, or it is not rolled out yet); pending
+	// is the timer before the same attempt is offered again (version 1 on).
+	taskAwaitingWorker
 	// taskDone: the task finished; value and cmds are its result.
 	taskDone
 	// taskFailed: the task failed for good with err.
@@ -66,9 +71,12 @@ type taskRun struct {
 	opts    wire.TaskOptions
 	in      wire.Input
 	pending workflow.Future
-	value   json.RawMessage
-	cmds    []wire.Command
-	err     error
+	// unserved counts the attempts in a row that found no worker with
+	// the task (taskAwaitingWorker).
+	unserved int
+	value    json.RawMessage
+	cmds     []wire.Command
+	err      error
 }
 
 // startTask counts a run of node (its cycle and a step) and schedules its
@@ -142,6 +150,8 @@ func (r *run) advance(ctx workflow.Context, s *scope, t *taskRun) {
 	case taskBackingOff:
 		t.in.Attempt++
 		r.schedule(ctx, t)
+	case taskAwaitingWorker:
+		r.schedule(ctx, t)
 	case taskAwaitingFeedback, taskParked:
 		// The same attempt runs again, with the answer (or timeout mark).
 		if err := r.scheduleWithView(ctx, s, t); err != nil {
@@ -159,9 +169,13 @@ func (r *run) attemptEnded(ctx workflow.Context, s *scope, t *taskRun) {
 		if r.parkOnTimeout(ctx, t, err) { // HITL
 			return
 		}
+		if !own && r.awaitWorker(ctx, t, err) {
+			return
+		}
 		r.retryOrFail(ctx, t, err, own)
 		return
 	}
+	delete(r.unserved, t.node.ID)
 	r.learn(t.node.Task, out.Fetched)
 	if out.Suspended != nil {
 		r.awaitAnswer(ctx, s, t, out.Suspended) // HITL
@@ -198,6 +212,40 @@ func (r *run) retryOrFail(ctx workflow.Context, t *taskRun, err error, own bool)
 }
 
 func (t *taskRun) fail(err error) { t.state, t.err = taskFailed, err }
+
+// maxWorkerWait is the longest wait before a task that no worker had is
+// offered again.
+const maxWorkerWait = time.Minute
+
+// awaitWorker reports whether err, a failure that is not the task's own,
+// says that the worker that took t's attempt does not have its task (a
+// task's own error wrapping graflow.ErrTaskNotRegistered, from a NextTask
+// of an unknown task, fails as before) and, from interpreter version 1 on,
+// waits for one that has it: the same attempt is offered again after 1 s,
+// 2 s, 4 s … at most maxWorkerWait (each offer costs about 8 history
+// events), and the run's current details say which task waits and why.
+// Runs from before versions fail the task, as they did.
+func (r *run) awaitWorker(ctx workflow.Context, t *taskRun, err error) bool {
+	if r.version < 1 || !errors.Is(err, graflow.ErrTaskNotRegistered) || ctx.Err() != nil {
+		return false
+	}
+	var te *graflow.TaskError
+	reason := err.Error()
+	if errors.As(err, &te) && te.Err != nil {
+		reason = te.Err.Error()
+	}
+	if r.unserved == nil {
+		r.unserved = map[string]string{}
+	}
+	r.unserved[t.node.ID] = reason
+	if t.unserved == 0 {
+		r.log.Warn("graflow: waiting for a worker that has the task", "task", t.node.ID, "reason", reason)
+	}
+	t.unserved++
+	wait := min(time.Second<<min(t.unserved-1, 6), maxWorkerWait)
+	t.state, t.pending = taskAwaitingWorker, workflow.NewTimer(ctx, wait)
+	return true
+}
 
 // retryDelay is the wait before retry number n (1-based): none without a
 // policy (as in Graflow), else InitialInterval * BackoffCoefficient^(n-1),

@@ -21,8 +21,6 @@ const (
 	// ChannelViewValueBytes is the largest value a task is sent unasked:
 	// a larger one travels only when declared or read before.
 	ChannelViewValueBytes = 1 << 10
-	// maxLearnedKeys bounds the keys remembered per task name.
-	maxLearnedKeys = 32
 )
 
 // channelView is the view of the channel of s that a run of task is sent:
@@ -48,7 +46,7 @@ func (r *run) channelView(s *scope, task string, opts wire.TaskOptions) wire.Cha
 			v.Absent = append(v.Absent, k)
 		}
 	}
-	budget := ChannelViewBytes
+	budget := r.limits.viewBytes
 	send := func(k string) bool {
 		n := len(k) + len(entries[k].Value)
 		if n > budget {
@@ -71,7 +69,7 @@ func (r *run) channelView(s *scope, task string, opts wire.TaskOptions) wire.Cha
 		switch {
 		case engine.IsResultKey(k):
 			v.ResultsUnknown = true
-		case len(e.Value) > ChannelViewValueBytes:
+		case len(e.Value) > r.limits.viewValueBytes:
 			omitted = append(omitted, k)
 		default:
 			small = append(small, k)
@@ -93,7 +91,7 @@ func (r *run) channelView(s *scope, task string, opts wire.TaskOptions) wire.Cha
 	for _, k := range omitted {
 		names += len(k) + 3
 	}
-	if names <= ChannelViewBytes {
+	if names <= r.limits.viewBytes {
 		slices.Sort(omitted)
 		v.KeysKnown, v.Omitted = true, omitted
 	}
@@ -107,7 +105,7 @@ func (r *run) learn(task string, fetched []string) {
 	}
 	known := r.learned[task]
 	for _, k := range fetched {
-		if !slices.Contains(known, k) && len(known) < maxLearnedKeys {
+		if !slices.Contains(known, k) && len(known) < r.limits.learnedKeys {
 			known = append(known, k)
 		}
 	}

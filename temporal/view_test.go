@@ -45,7 +45,7 @@ func TestChannelView(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &run{spec: &wire.Spec{InlineChannel: tc.inline}, learned: map[string][]string{"t": tc.learned}}
+			r := &run{spec: &wire.Spec{InlineChannel: tc.inline}, learned: map[string][]string{"t": tc.learned}, limits: limitsByVersion[currentInterpreter]}
 			var in wire.Input
 			in.ChannelView = r.channelView(channelOf(tc.channel), "t", wire.TaskOptions{Reads: tc.reads})
 			var sent []string
@@ -68,7 +68,7 @@ func TestChannelViewIsBounded(t *testing.T) {
 	for i := range 5000 {
 		values[fmt.Sprintf("key-%05d", i)] = `"` + strings.Repeat("v", 200) + `"`
 	}
-	r := &run{spec: &wire.Spec{}, learned: map[string][]string{}}
+	r := &run{spec: &wire.Spec{}, learned: map[string][]string{}, limits: limitsByVersion[currentInterpreter]}
 	var in wire.Input
 	in.ChannelView = r.channelView(channelOf(values), "t", wire.TaskOptions{})
 	size := 0
@@ -81,10 +81,10 @@ func TestChannelViewIsBounded(t *testing.T) {
 }
 
 func TestLearnIsBounded(t *testing.T) {
-	r := &run{learned: map[string][]string{}}
+	r := &run{learned: map[string][]string{}, limits: limitsByVersion[currentInterpreter]}
 	for i := range 100 {
 		r.learn("t", []string{fmt.Sprint(i), "0"})
 	}
-	assert.Len(t, r.learned["t"], maxLearnedKeys)
+	assert.Len(t, r.learned["t"], r.limits.learnedKeys)
 	assert.Equal(t, "0", r.learned["t"][0])
 }

@@ -130,3 +130,11 @@ var Reader = graflow.NewTask("c_reader", func(ctx *graflow.TaskContext, in struc
 	}
 	return string(raw), nil
 })
+
+// Jump jumps with Goto to the node To of the run's graph (a Step instance),
+// skipping its own successors.
+var Jump = graflow.NewTask("c_jump", func(ctx *graflow.TaskContext, in struct {
+	To string `json:"to"`
+}) (string, error) {
+	return ctx.TaskID(), ctx.Goto(Step.Instance(in.To, nil))
+})

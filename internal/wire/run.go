@@ -49,6 +49,10 @@ type ChildInput struct {
 	Early []EarlyAnswer `json:"early,omitempty"`
 	// Forward are such answers for the child's own dynamic children.
 	Forward []ChildAnswer `json:"forward,omitempty"`
+	// Interpreter is the parent's interpreter version, which the child
+	// behaves as (0: a parent from before versioning; the child then
+	// records its own).
+	Interpreter int `json:"interpreter,omitempty"`
 }
 
 // RunOutput is the interpreter workflow's result: the run's value and its
@@ -115,6 +119,9 @@ type RunState struct {
 	Escaped [][2]string `json:"escaped,omitempty"`
 	// Learned are the keys read on demand per task name.
 	Learned map[string][]string `json:"learned,omitempty"`
+	// Interpreter is the interpreter version of the run before, which the
+	// next one keeps (0: a run from before versioning).
+	Interpreter int `json:"interpreter,omitempty"`
 }
 
 // Ops returns the writes carried across continue-as-new (nil-safe).
