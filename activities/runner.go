@@ -25,6 +25,8 @@ type Runner struct {
 	client   client.Client
 	logger   *slog.Logger
 	prompts  *prompts.Manager
+	// build is the worker's "<deployment>:<build id>" ("" = unversioned).
+	build string
 	// running counts the Run calls in progress.
 	running atomic.Int64
 }
@@ -38,6 +40,10 @@ type RunnerOption func(*Runner)
 // WithPrompts gives tasks m as TaskContext.Prompts (default: the
 // GRAFLOW_PROMPTS_DIR or ./prompts directory).
 func WithPrompts(m *prompts.Manager) RunnerOption { return func(r *Runner) { r.prompts = m } }
+
+// WithBuild names the worker's Worker Deployment version
+// ("<deployment>:<build id>") in the failures of tasks it does not have.
+func WithBuild(build string) RunnerOption { return func(r *Runner) { r.build = build } }
 
 // NewRunner returns a runner for the tasks of reg. The client answers
 // on-demand channel reads (Query to the workflow); logger nil = slog.Default.
@@ -70,7 +76,7 @@ func (r *Runner) Run(ctx context.Context, in wire.Input) (*wire.Output, error) {
 func (r *Runner) run(ctx context.Context, in wire.Input) (*wire.Output, error) {
 	info := activity.GetInfo(ctx)
 	if _, ok := engine.LookupTask(r.registry, in.Task); !ok {
-		return nil, NotRegistered(in.Task, info.TaskQueue)
+		return nil, r.NotRegistered(in.Task, info.TaskQueue)
 	}
 	v := in.ChannelView
 	chOpts := engine.ChannelOptions{Context: ctx, Record: true, Absent: v.Absent, KeysKnown: v.KeysKnown, Omitted: v.Omitted, ResultsUnknown: v.ResultsUnknown}
@@ -132,9 +138,14 @@ func (r *Runner) run(ctx context.Context, in wire.Input) (*wire.Output, error) {
 	return nil, failures.Encode(&graflow.TaskError{TaskID: in.TaskID, Attempt: attempt, Err: err}, true)
 }
 
-// NotRegistered is the non-retryable failure of a task a worker does not have.
-func NotRegistered(task, queue string) error {
-	return failures.Encode(fmt.Errorf("%w: %q is not registered on task queue %q", graflow.ErrTaskNotRegistered, task, queue), true)
+// NotRegistered is the non-retryable failure of a task this worker does
+// not have; it names the worker's build when it has one (WithBuild).
+func (r *Runner) NotRegistered(task, queue string) error {
+	err := fmt.Errorf("%w: %q is not registered on task queue %q", graflow.ErrTaskNotRegistered, task, queue)
+	if r.build != "" {
+		err = fmt.Errorf("%w (worker build %s)", err, r.build)
+	}
+	return failures.Encode(err, true)
 }
 
 // heartbeat records a heartbeat every third of timeout (at most every 10 s)

@@ -27,12 +27,12 @@ var quiet = slog.New(slog.DiscardHandler)
 // runActivity runs the task runner for in.Task in the SDK's activity test
 // environment, registered under the task's name as a worker does it. The
 // runner has no Temporal client.
-func runActivity(t *testing.T, reg *graflow.Registry, in wire.Input) (*wire.Output, error) {
+func runActivity(t *testing.T, reg *graflow.Registry, in wire.Input, opts ...activities.RunnerOption) (*wire.Output, error) {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(sdklog.NewStructuredLogger(quiet))
 	env := suite.NewTestActivityEnvironment()
-	runner := activities.NewRunner(reg, nil, quiet)
+	runner := activities.NewRunner(reg, nil, quiet, opts...)
 	env.RegisterActivityWithOptions(runner.Run, activity.RegisterOptions{Name: in.Task})
 	val, err := env.ExecuteActivity(in.Task, in)
 	if err != nil {
@@ -271,6 +271,9 @@ func TestRunTaskNotRegistered(t *testing.T) {
 	assert.Equal(t, "graflow.TaskNotRegistered", app.Type())
 	assert.ErrorIs(t, failures.Decode(err), graflow.ErrTaskNotRegistered)
 	assert.Contains(t, err.Error(), `"ghost"`)
+
+	_, err = runActivity(t, reg, wire.Input{Task: "ghost", TaskID: "ghost_1"}, activities.WithBuild("etl:7"))
+	assert.ErrorContains(t, err, `"ghost" is not registered on task queue "default-test-taskqueue" (worker build etl:7)`)
 }
 
 func TestRunParamThatDoesNotDecode(t *testing.T) {

@@ -176,20 +176,7 @@ func runMissingTask(t *testing.T, workflowID, queue string) {
 	h, err := wf.Start(context.Background(), conformRunner, graflow.WorkflowID(workflowID))
 	require.NoError(t, err)
 
-	var details string
-	require.Eventually(t, func() bool {
-		v, err := srv.Client().QueryWorkflow(context.Background(), h.WorkflowID, "", "__temporal_workflow_metadata")
-		if err != nil {
-			return false
-		}
-		var meta sdkpb.WorkflowMetadata
-		if v.Get(&meta) != nil {
-			return false
-		}
-		details = meta.GetCurrentDetails()
-		return strings.Contains(details, "waits for a worker")
-	}, time.Minute, 100*time.Millisecond)
-	assert.Contains(t, details, fmt.Sprintf(`task a waits for a worker: graflow: task not registered: "c_step" is not registered on task queue %q`, queue))
+	waitDetails(t, h.WorkflowID, fmt.Sprintf(`task a waits for a worker: graflow: task not registered: "c_step" is not registered on task queue %q`, queue))
 	time.Sleep(3 * time.Second) // a few offers go by: the run neither fails nor ends
 	d, err := srv.Client().DescribeWorkflowExecution(context.Background(), h.WorkflowID, "")
 	require.NoError(t, err)
@@ -202,4 +189,24 @@ func runMissingTask(t *testing.T, workflowID, queue string) {
 	res, err := resultOf(t, h)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "b"}, channelLog(t, res), "each task ran once, on the worker that has it")
+}
+
+// waitDetails waits until the run's current details (what the Web UI and
+// starter describe show live) contain want.
+func waitDetails(t *testing.T, workflowID, want string) {
+	t.Helper()
+	var details string
+	ok := assert.Eventually(t, func() bool {
+		v, err := srv.Client().QueryWorkflow(context.Background(), workflowID, "", "__temporal_workflow_metadata")
+		if err != nil {
+			return false
+		}
+		var meta sdkpb.WorkflowMetadata
+		if v.Get(&meta) != nil {
+			return false
+		}
+		details = meta.GetCurrentDetails()
+		return strings.Contains(details, want)
+	}, time.Minute, 100*time.Millisecond)
+	require.True(t, ok, "current details of %s: %q, want them to contain %q", workflowID, details, want)
 }

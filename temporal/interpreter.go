@@ -21,9 +21,18 @@ import (
 )
 
 // Interpret is the interpreter workflow of a worker that knows no workflow
-// by name: it runs inputs compiled by the Runner (see byName.interpret).
+// by name: it runs inputs compiled by the Runner (see interpreter.interpret).
 func Interpret(ctx workflow.Context, args converter.EncodedValues) (*wire.RunOutput, error) {
-	return byName(nil).interpret(ctx, args)
+	return interpreter{}.interpret(ctx, args)
+}
+
+// interpreter is the workflow a worker registers: the workflows it runs
+// when they are started by name, and its worker's choices.
+type interpreter struct {
+	byName byName
+	// upgradeOnContinueAsNew moves a run to its deployment's current build
+	// when it continues as new (WorkerOptions.UpgradeOnContinueAsNew).
+	upgradeOnContinueAsNew bool
 }
 
 // interpret is the interpreter workflow. It is registered as the worker's
@@ -31,13 +40,14 @@ func Interpret(ctx workflow.Context, args converter.EncodedValues) (*wire.RunOut
 // name runs the worker's definition of that name (byname.go). The same
 // function runs child workflows (branches of dynamic groups) and continues
 // as new, carrying its whole state, when Temporal suggests it.
-func (b byName) interpret(ctx workflow.Context, args converter.EncodedValues) (*wire.RunOutput, error) {
-	inp, err := b.runInput(ctx, args)
+func (i interpreter) interpret(ctx workflow.Context, args converter.EncodedValues) (*wire.RunOutput, error) {
+	inp, err := i.byName.runInput(ctx, args)
 	if err != nil {
 		return nil, failures.Encode(err, true)
 	}
 	in := *inp
 	r := newRun(ctx, &in)
+	r.upgradeOnContinueAsNew = i.upgradeOnContinueAsNew
 	r.version = interpreterVersion(ctx, &in)
 	r.limits = limitsByVersion[r.version]
 	if err := workflow.SetQueryHandler(ctx, wire.ChannelQuery, r.queryChannel); err != nil {
@@ -99,6 +109,8 @@ type run struct {
 	// unserved are the tasks waiting for a worker that has them, with why
 	// (task.go, awaitWorker).
 	unserved map[string]string
+	// upgradeOnContinueAsNew: see interpreter.
+	upgradeOnContinueAsNew bool
 }
 
 func newRun(ctx workflow.Context, in *wire.RunInput) *run {
@@ -267,5 +279,11 @@ func (r *run) continueAsNew(ctx workflow.Context, in *wire.RunInput, root *scope
 	if err := checkRunInput("the state carried to the next run (continue-as-new)", &next); err != nil {
 		return err
 	}
-	return workflow.NewContinueAsNewError(ctx, workflow.GetInfo(ctx).WorkflowType.Name, next)
+	var opts workflow.ContinueAsNewErrorOptions
+	if r.upgradeOnContinueAsNew {
+		// The next run starts on the deployment's current build, not
+		// pinned to this one (Worker Versioning).
+		opts.InitialVersioningBehavior = workflow.ContinueAsNewVersioningBehaviorAutoUpgrade
+	}
+	return workflow.NewContinueAsNewErrorWithOptions(ctx, opts, workflow.GetInfo(ctx).WorkflowType.Name, next)
 }

@@ -2,6 +2,8 @@ package temporal
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -44,6 +46,50 @@ type WorkerOptions struct {
 	// StartInput. Each must be valid and named once. A start by name of
 	// another type fails at once with graflow.ErrWorkflowNotRegistered.
 	Workflows []*graflow.Workflow
+	// DeploymentName and BuildID put the worker in a Temporal Worker
+	// Deployment (Worker Versioning); set both or neither. A run is then
+	// Pinned: it finishes on the build that started it, whatever build is
+	// current by then, so a deploy never replays a run in flight on other
+	// code. The worker gets work once its build is the deployment's current
+	// (or ramping) version: `temporal worker deployment set-current-version`.
+	DeploymentName string
+	BuildID        string
+	// UpgradeOnContinueAsNew moves a run to the deployment's current build
+	// at its next continue-as-new (long loops, long histories) instead of
+	// keeping it on the build that started it. Needs BuildID.
+	UpgradeOnContinueAsNew bool
+}
+
+// ErrInvalidWorkerOptions is wrapped by NewWorker's error for options that
+// do not go together.
+var ErrInvalidWorkerOptions = errors.New("graflow: invalid worker options")
+
+// build is the worker's "<deployment>:<build id>" ("" = unversioned).
+func (opts WorkerOptions) build() string {
+	if opts.BuildID == "" {
+		return ""
+	}
+	return opts.DeploymentName + ":" + opts.BuildID
+}
+
+// deploymentOptions are the SDK's Worker Versioning options of opts.
+func (opts WorkerOptions) deploymentOptions() (worker.DeploymentOptions, error) {
+	switch {
+	case opts.DeploymentName == "" && opts.BuildID == "":
+		if opts.UpgradeOnContinueAsNew {
+			return worker.DeploymentOptions{}, fmt.Errorf("%w: UpgradeOnContinueAsNew needs a DeploymentName and a BuildID", ErrInvalidWorkerOptions)
+		}
+		return worker.DeploymentOptions{}, nil
+	case opts.DeploymentName == "":
+		return worker.DeploymentOptions{}, fmt.Errorf("%w: BuildID %q needs a DeploymentName", ErrInvalidWorkerOptions, opts.BuildID)
+	case opts.BuildID == "":
+		return worker.DeploymentOptions{}, fmt.Errorf("%w: DeploymentName %q needs a BuildID", ErrInvalidWorkerOptions, opts.DeploymentName)
+	}
+	return worker.DeploymentOptions{
+		UseVersioning:             true,
+		Version:                   worker.WorkerDeploymentVersion{DeploymentName: opts.DeploymentName, BuildID: opts.BuildID},
+		DefaultVersioningBehavior: workflow.VersioningBehaviorPinned,
+	}, nil
 }
 
 // NewWorker returns a Temporal worker on taskQueue ("" = DefaultTaskQueue)
@@ -59,13 +105,18 @@ func NewWorker(c client.Client, taskQueue string, opts WorkerOptions) (worker.Wo
 	if reg == nil {
 		reg = graflow.DefaultRegistry
 	}
+	deployment, err := opts.deploymentOptions()
+	if err != nil {
+		return nil, err
+	}
 	w := worker.New(c, taskQueue, worker.Options{
 		Identity:                           opts.Identity,
 		MaxConcurrentActivityExecutionSize: opts.MaxConcurrentTasks,
 		WorkerStopTimeout:                  opts.StopTimeout,
+		DeploymentOptions:                  deployment,
 	})
-	runner := activities.NewRunner(reg, c, opts.Logger, activities.WithPrompts(opts.Prompts))
-	if err := Register(w, reg, runner, taskQueue, opts.Workflows...); err != nil {
+	runner := activities.NewRunner(reg, c, opts.Logger, activities.WithPrompts(opts.Prompts), activities.WithBuild(opts.build()))
+	if err := register(w, reg, runner, taskQueue, opts.UpgradeOnContinueAsNew, opts.Workflows); err != nil {
 		return nil, err
 	}
 	// A local task (WithLocal) runs only under a name the SDK worker has,
@@ -133,17 +184,23 @@ type Registrar interface {
 // regular activities; NewWorker registers them as they come) and fails any
 // other activity type with graflow.ErrTaskNotRegistered, naming taskQueue.
 func Register(r Registrar, reg *graflow.Registry, runner *activities.Runner, taskQueue string, workflows ...*graflow.Workflow) error {
+	return register(r, reg, runner, taskQueue, false, workflows)
+}
+
+// register is Register, with the interpreter moving runs to the current
+// build at continue-as-new when upgradeOnContinueAsNew.
+func register(r Registrar, reg *graflow.Registry, runner *activities.Runner, taskQueue string, upgradeOnContinueAsNew bool, workflows []*graflow.Workflow) error {
 	b, err := newByName(workflows)
 	if err != nil {
 		return err
 	}
-	r.RegisterDynamicWorkflow(b.interpret, workflow.DynamicRegisterOptions{})
+	r.RegisterDynamicWorkflow(interpreter{byName: b, upgradeOnContinueAsNew: upgradeOnContinueAsNew}.interpret, workflow.DynamicRegisterOptions{})
 	registerTasks(r, reg, runner)
 	r.RegisterDynamicActivity(func(ctx context.Context, args converter.EncodedValues) (*wire.Output, error) {
 		name := activity.GetInfo(ctx).ActivityType.Name
 		var in wire.Input
 		if _, ok := engine.LookupTask(reg, name); !ok || args.Get(&in) != nil || in.Task != name {
-			return nil, activities.NotRegistered(name, taskQueue)
+			return nil, runner.NotRegistered(name, taskQueue)
 		}
 		return runner.Run(ctx, in)
 	}, activity.DynamicRegisterOptions{})

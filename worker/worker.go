@@ -38,6 +38,13 @@ const (
 	// keyMetricsAddr is the host:port of the Prometheus endpoint
 	// (GRAFLOW_METRICS_ADDR; "" = none).
 	keyMetricsAddr = "metrics-addr"
+	// keyDeploymentName and keyBuildID put the worker in a Worker
+	// Deployment (GRAFLOW_DEPLOYMENT_NAME, GRAFLOW_BUILD_ID; both or neither).
+	keyDeploymentName = "deployment-name"
+	keyBuildID        = "build-id"
+	// keyUpgradeOnContinueAsNew moves runs to the current build at
+	// continue-as-new (GRAFLOW_UPGRADE_ON_CONTINUE_AS_NEW).
+	keyUpgradeOnContinueAsNew = "upgrade-on-continue-as-new"
 )
 
 // DefaultShutdownGrace is the default of --shutdown-grace: how long a worker
@@ -83,6 +90,10 @@ type settings struct {
 	ShutdownGrace time.Duration
 	// MetricsAddr is the host:port of the Prometheus endpoint ("" = none).
 	MetricsAddr string
+	// DeploymentName, BuildID and UpgradeOnContinueAsNew: Worker
+	// Versioning (temporal.WorkerOptions).
+	DeploymentName, BuildID string
+	UpgradeOnContinueAsNew  bool
 }
 
 // Command returns the worker command of cfg, for programs that add it to
@@ -113,6 +124,11 @@ graflow_tasks_failed_total, graflow_task_latency_seconds) for Prometheus on
 http://<addr>/metrics. With OTEL_EXPORTER_OTLP_ENDPOINT (or
 OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, it exports a span per run and per
 task attempt over OTLP, configured by the standard OTEL_* variables.
+
+With --deployment-name and --build-id the worker is one build of a Temporal
+Worker Deployment (Worker Versioning): it gets work once its build is the
+deployment's current or ramping version (temporal worker deployment
+set-current-version), and each run is pinned to the build that started it.
 
 On SIGINT or SIGTERM the worker stops polling and lets the tasks it is
 running finish for up to --shutdown-grace; tasks still running then are
@@ -146,21 +162,14 @@ file (./graflow.yaml or --config), then defaults.`,
 	cmd.Flags().String(keyPromptsDir, "", "directory of the YAML prompts tasks read (default ./prompts)")
 	cmd.Flags().Duration(keyShutdownGrace, DefaultShutdownGrace, "on SIGINT/SIGTERM, how long running tasks may take to finish")
 	cmd.Flags().String(keyMetricsAddr, "", `serve Prometheus metrics on http://<host:port>/metrics (e.g. ":9464"; "" = off)`)
+	cmd.Flags().String(keyDeploymentName, "", "Worker Versioning: the Worker Deployment this worker belongs to (with --build-id); runs are pinned to the build that started them")
+	cmd.Flags().String(keyBuildID, "", "Worker Versioning: this worker's build id within --deployment-name")
+	cmd.Flags().Bool(keyUpgradeOnContinueAsNew, false, "Worker Versioning: move a run to the deployment's current build when it continues as new")
 	err := cli.AddFlags(cmd, v)
-	if err == nil {
-		err = cli.BindFlag(v, cmd, keyWorkerID)
-	}
-	if err == nil {
-		err = cli.BindFlag(v, cmd, keyMaxConcurrentTasks)
-	}
-	if err == nil {
-		err = cli.BindFlag(v, cmd, keyPromptsDir)
-	}
-	if err == nil {
-		err = cli.BindFlag(v, cmd, keyShutdownGrace)
-	}
-	if err == nil {
-		err = cli.BindFlag(v, cmd, keyMetricsAddr)
+	for _, key := range []string{keyWorkerID, keyMaxConcurrentTasks, keyPromptsDir, keyShutdownGrace, keyMetricsAddr, keyDeploymentName, keyBuildID, keyUpgradeOnContinueAsNew} {
+		if err == nil {
+			err = cli.BindFlag(v, cmd, key)
+		}
 	}
 	if err != nil {
 		cmd.RunE = func(*cobra.Command, []string) error { return err }
@@ -179,12 +188,24 @@ func load(v *viper.Viper) (settings, error) {
 		WorkerID:    strings.TrimSpace(v.GetString(keyWorkerID)),
 		PromptsDir:  v.GetString(keyPromptsDir),
 		MetricsAddr: strings.TrimSpace(v.GetString(keyMetricsAddr)),
+
+		DeploymentName:         strings.TrimSpace(v.GetString(keyDeploymentName)),
+		BuildID:                strings.TrimSpace(v.GetString(keyBuildID)),
+		UpgradeOnContinueAsNew: v.GetBool(keyUpgradeOnContinueAsNew),
 	}
 	if s.PromptsDir == "" {
 		s.PromptsDir = v.GetString("prompts.dir")
 	}
 	if s.WorkerID == "" {
 		s.WorkerID = fmt.Sprintf("worker-%d", os.Getpid())
+	}
+	switch {
+	case s.BuildID != "" && s.DeploymentName == "":
+		return settings{}, fmt.Errorf("--%s needs --%s (or %s)", keyBuildID, keyDeploymentName, cli.EnvName(keyDeploymentName))
+	case s.DeploymentName != "" && s.BuildID == "":
+		return settings{}, fmt.Errorf("--%s needs --%s (or %s)", keyDeploymentName, keyBuildID, cli.EnvName(keyBuildID))
+	case s.UpgradeOnContinueAsNew && s.BuildID == "":
+		return settings{}, fmt.Errorf("--%s needs --%s and --%s", keyUpgradeOnContinueAsNew, keyDeploymentName, keyBuildID)
 	}
 	raw := strings.TrimSpace(v.GetString(keyMaxConcurrentTasks))
 	if raw != "" {
@@ -241,6 +262,10 @@ func run(ctx context.Context, cfg Config, s settings, logger *slog.Logger) error
 		MaxConcurrentTasks: s.MaxConcurrentTasks,
 		StopTimeout:        s.ShutdownGrace,
 		Prompts:            prompts.NewManager(s.PromptsDir),
+
+		DeploymentName:         s.DeploymentName,
+		BuildID:                s.BuildID,
+		UpgradeOnContinueAsNew: s.UpgradeOnContinueAsNew,
 	})
 	if err != nil {
 		return fmt.Errorf("worker %s: %w", s.WorkerID, err)
@@ -280,6 +305,13 @@ func banner(s settings, tasks []string, workflows []*graflow.Workflow, tel *tele
 	}
 	line := fmt.Sprintf("worker %s polling task queue %s at %s (%d tasks: %s; %d workflows: %s)",
 		s.WorkerID, s.TaskQueue, s.Address, len(tasks), listOrNone(tasks), len(names), listOrNone(names))
+	if s.BuildID != "" {
+		line += fmt.Sprintf("; build %s of deployment %s (runs pinned", s.BuildID, s.DeploymentName)
+		if s.UpgradeOnContinueAsNew {
+			line += ", moved to the current build at continue-as-new"
+		}
+		line += ")"
+	}
 	if s.EncryptionKeyFile != "" {
 		line += "; payloads encrypted with keys of " + s.EncryptionKeyFile
 	}

@@ -70,6 +70,10 @@ func TestSettings(t *testing.T) {
 		// wantGrace is the shutdown grace (0 = DefaultShutdownGrace).
 		wantGrace   time.Duration
 		wantMetrics string
+		// wantBuild is "<deployment>:<build id>" and wantUpgrade the
+		// upgrade-on-continue-as-new setting (Worker Versioning).
+		wantBuild   string
+		wantUpgrade bool
 		wantErr     string
 	}{
 		{name: "defaults", wantID: pidID, wantQ: temporal.DefaultTaskQueue},
@@ -112,6 +116,33 @@ func TestSettings(t *testing.T) {
 			env:    map[string]string{"GRAFLOW_METRICS_ADDR": ":9001"},
 			args:   []string{"--metrics-addr", ":9464"},
 			wantID: pidID, wantQ: temporal.DefaultTaskQueue, wantMetrics: ":9464",
+		},
+		{
+			name:   "build from env, upgrade flag",
+			env:    map[string]string{"GRAFLOW_DEPLOYMENT_NAME": "etl", "GRAFLOW_BUILD_ID": "7"},
+			args:   []string{"--upgrade-on-continue-as-new"},
+			wantID: pidID, wantQ: temporal.DefaultTaskQueue, wantBuild: "etl:7", wantUpgrade: true,
+		},
+		{
+			name:   "build flag over file",
+			file:   "deployment-name: etl\nbuild-id: \"6\"\n",
+			args:   []string{"--build-id", "8"},
+			wantID: pidID, wantQ: temporal.DefaultTaskQueue, wantBuild: "etl:8",
+		},
+		{
+			name:    "build id without deployment",
+			args:    []string{"--build-id", "8"},
+			wantErr: "--build-id needs --deployment-name",
+		},
+		{
+			name:    "deployment without build id",
+			env:     map[string]string{"GRAFLOW_DEPLOYMENT_NAME": "etl"},
+			wantErr: "--deployment-name needs --build-id",
+		},
+		{
+			name:    "upgrade without versioning",
+			args:    []string{"--upgrade-on-continue-as-new"},
+			wantErr: "--upgrade-on-continue-as-new needs --deployment-name and --build-id",
 		},
 		{
 			name:    "bad grace",
@@ -163,6 +194,10 @@ func TestSettings(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantGrace, s.ShutdownGrace)
 			assert.Equal(t, tt.wantMetrics, s.MetricsAddr)
+			if tt.wantBuild != "" {
+				assert.Equal(t, tt.wantBuild, s.DeploymentName+":"+s.BuildID)
+			}
+			assert.Equal(t, tt.wantUpgrade, s.UpgradeOnContinueAsNew)
 		})
 	}
 }

@@ -77,6 +77,9 @@ func writeDescription(out io.Writer, run *runview.Run, now time.Time) error {
 	}
 	fmt.Fprintf(w, "Status\t%s, started %s, %s %s\n", run.Status, run.Start.UTC().Format(time.DateTime+" UTC"),
 		map[bool]string{true: "took", false: "running for"}[run.Close != nil], roundDuration(took))
+	if run.Build != "" {
+		fmt.Fprintf(w, "Build\t%s\n", run.Build)
+	}
 	if run.Flow != "" {
 		fmt.Fprintf(w, "Flow\t%s\n", run.Flow)
 	}

@@ -75,7 +75,7 @@ when --ui-url is set. Child runs of dynamic groups are left out unless
 						continue
 					}
 					r := runRow{WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId(),
-						Type: e.GetType().GetName(), Status: runview.StatusName(e.GetStatus()), Start: e.GetStartTime().AsTime()}
+						Type: e.GetType().GetName(), Status: runview.StatusName(e.GetStatus()), Start: e.GetStartTime().AsTime(), Build: runview.Build(e)}
 					if e.GetCloseTime() != nil {
 						d := e.GetCloseTime().AsTime().Sub(r.Start)
 						r.Duration = &d
@@ -106,6 +106,9 @@ when --ui-url is set. Child runs of dynamic groups are left out unless
 				if r.Duration != nil {
 					took = roundDuration(*r.Duration).String()
 				}
+				if r.Build != "" {
+					took += " on " + r.Build
+				}
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.WorkflowID, r.Type, r.Status, r.Start.UTC().Format(time.DateTime), took, r.URL)
 			}
 			return w.Flush()
@@ -130,5 +133,6 @@ type runRow struct {
 	Status     string         `json:"status"`
 	Start      time.Time      `json:"start_time"`
 	Duration   *time.Duration `json:"duration_ns,omitempty"`
+	Build      string         `json:"build,omitempty"`
 	URL        string         `json:"url,omitempty"`
 }

@@ -97,3 +97,9 @@ var SlowDrain = graflow.NewTask("c_slow_drain", slowWrite, graflow.WithHeartbeat
 
 // SlowDrainShort is SlowWriter on DrainShortQueue.
 var SlowDrainShort = graflow.NewTask("c_slow_drain_short", slowWrite, graflow.WithHeartbeatTimeout(2*time.Second), graflow.WithTaskQueue(DrainShortQueue))
+
+// WorkerPid returns the process id of the worker that ran it, on the run's
+// own task queue.
+var WorkerPid = graflow.NewTask("c_worker_pid", func(ctx *graflow.TaskContext, _ graflow.None) (int, error) {
+	return os.Getpid(), nil
+})

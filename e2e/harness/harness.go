@@ -176,6 +176,9 @@ func (w *Worker) Kill(sig syscall.Signal) {
 	}
 }
 
+// Pid is the process id of the worker.
+func (w *Worker) Pid() int { return w.cmd.Process.Pid }
+
 // Signal sends sig to the process.
 func (w *Worker) Signal(sig syscall.Signal) error { return w.cmd.Process.Signal(sig) }
 

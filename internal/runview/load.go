@@ -59,6 +59,7 @@ func Load(ctx context.Context, c client.Client, workflowID, runID string, dc con
 	run := r.Run()
 	run.RunID = runID
 	run.Status = StatusName(info.GetStatus())
+	run.Build = Build(info)
 	if len(info.GetMemo().GetFields()) > 0 {
 		// Checkpoints are memo entries; List also walks continue-as-new.
 		if run.Checkpoints, err = temporal.NewCheckpointManager(c, temporal.RunnerOptions{DataConverter: dc}).List(ctx, workflowID); err != nil {

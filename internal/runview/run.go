@@ -17,6 +17,9 @@ type Run struct {
 	// Status is the execution's status as Temporal names it (Running,
 	// Completed, Failed, …).
 	Status string `json:"status"`
+	// Build is the Worker Deployment version the run is on ("" for
+	// unversioned workers; see Build).
+	Build string `json:"build,omitempty"`
 	// Flow is the workflow's flow expression ("" for a child run).
 	Flow  string     `json:"flow,omitempty"`
 	Start time.Time  `json:"start_time"`
