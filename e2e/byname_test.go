@@ -112,15 +112,26 @@ func TestStartByNameRefused(t *testing.T) {
 // A Temporal Schedule starts a graflow workflow by name; the triggered run
 // completes with the schedule's input.
 func TestScheduleStartsByName(t *testing.T) {
+	runID := scheduledRun(t, "by-name-schedule", "by-name-scheduled")
+	res, err := rawResult(t, runID)
+	require.NoError(t, err)
+	assert.Equal(t, "scheduled/1", channelValue[string](t, res, graflow.ResultKey("greet")))
+}
+
+// scheduledRun creates a paused hourly schedule scheduleID whose action
+// starts c.ByNameWorkflow by name (workflow id actionID-<time>, channel
+// name=scheduled, count=1), triggers it once, deletes it and returns the
+// workflow id of the run it started.
+func scheduledRun(t *testing.T, scheduleID, actionID string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	sc := srv.Client().ScheduleClient()
-	h, err := sc.Create(ctx, client.ScheduleOptions{
-		ID:     "by-name-schedule",
+	h, err := srv.Client().ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:     scheduleID,
 		Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour}}},
 		Paused: true,
 		Action: &client.ScheduleWorkflowAction{
-			ID:        "by-name-scheduled",
+			ID:        actionID,
 			Workflow:  c.ByNameWorkflow,
 			TaskQueue: c.TaskQueue,
 			Args:      []any{map[string]any{"channel": map[string]any{"name": "scheduled", "count": 1}}},
@@ -129,16 +140,14 @@ func TestScheduleStartsByName(t *testing.T) {
 	require.NoError(t, err)
 	defer func() { _ = h.Delete(context.Background()) }()
 	require.NoError(t, h.Trigger(ctx, client.ScheduleTriggerOptions{}))
-	var runID string
+	var workflowID string
 	require.Eventually(t, func() bool {
 		d, err := h.Describe(ctx)
 		if err != nil || len(d.Info.RecentActions) == 0 {
 			return false
 		}
-		runID = d.Info.RecentActions[0].StartWorkflowResult.WorkflowID
+		workflowID = d.Info.RecentActions[0].StartWorkflowResult.WorkflowID
 		return true
 	}, time.Minute, 100*time.Millisecond)
-	res, err := rawResult(t, runID)
-	require.NoError(t, err)
-	assert.Equal(t, "scheduled/1", channelValue[string](t, res, graflow.ResultKey("greet")))
+	return workflowID
 }

@@ -22,7 +22,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -109,28 +108,8 @@ var corpus = map[string]func(t *testing.T, id string) string{
 		return id
 	},
 	"schedule": func(t *testing.T, id string) string {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		h, err := srv.Client().ScheduleClient().Create(ctx, client.ScheduleOptions{
-			ID:     id + "-schedule",
-			Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour}}},
-			Paused: true,
-			Action: &client.ScheduleWorkflowAction{ID: id, Workflow: c.ByNameWorkflow, TaskQueue: c.TaskQueue,
-				Args: []any{map[string]any{"channel": map[string]any{"name": "scheduled", "count": 1}}}},
-		})
-		require.NoError(t, err)
-		defer func() { _ = h.Delete(context.Background()) }()
-		require.NoError(t, h.Trigger(ctx, client.ScheduleTriggerOptions{}))
-		var runID string
-		require.Eventually(t, func() bool {
-			d, err := h.Describe(ctx)
-			if err != nil || len(d.Info.RecentActions) == 0 {
-				return false
-			}
-			runID = d.Info.RecentActions[0].StartWorkflowResult.WorkflowID
-			return true
-		}, time.Minute, 100*time.Millisecond)
-		_, err = rawResult(t, runID)
+		runID := scheduledRun(t, id+"-schedule", id)
+		_, err := rawResult(t, runID)
 		require.NoError(t, err)
 		return runID
 	},
