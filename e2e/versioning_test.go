@@ -78,6 +78,10 @@ func TestWorkerVersioningRollingDeploy(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, b2.Pid(), pidOf(res), "a new run goes to the current build")
 	assert.Equal(t, deployment+":2 (pinned)", buildOf(fresh.WorkflowID))
+	require.Eventually(t, func() bool { // what starter runs shows: the listing's build
+		list, err := cl.ListWorkflow(ctx, env.ListRequest(fresh.WorkflowID, nil))
+		return err == nil && len(list.Executions) == 1 && runview.Build(list.Executions[0]) == deployment+":2"
+	}, 30*time.Second, 100*time.Millisecond)
 
 	yes := true
 	fb := signals.NewClient(cl)

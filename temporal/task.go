@@ -163,6 +163,7 @@ func (r *run) advance(ctx workflow.Context, s *scope, t *taskRun) {
 // attemptEnded takes in the outcome of an attempt: its writes and result,
 // a request for feedback, or a failure to retry or to fail with.
 func (r *run) attemptEnded(ctx workflow.Context, s *scope, t *taskRun) {
+	delete(r.unserved, t.node.ID) // a worker took it, or awaitWorker says again
 	var out wire.Output
 	if err := t.pending.Get(ctx, &out); err != nil {
 		err, own := taskFailure(t.node.ID, err)
@@ -175,7 +176,6 @@ func (r *run) attemptEnded(ctx workflow.Context, s *scope, t *taskRun) {
 		r.retryOrFail(ctx, t, err, own)
 		return
 	}
-	delete(r.unserved, t.node.ID)
 	r.learn(t.node.Task, out.Fetched)
 	if out.Suspended != nil {
 		r.awaitAnswer(ctx, s, t, out.Suspended) // HITL
