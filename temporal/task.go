@@ -222,7 +222,7 @@ const maxWorkerWait = time.Minute
 // task's own error wrapping graflow.ErrTaskNotRegistered, from a NextTask
 // of an unknown task, fails as before) and, from interpreter version 1 on,
 // waits for one that has it: the same attempt is offered again after 1 s,
-// 2 s, 4 s … at most maxWorkerWait (each offer costs about 8 history
+// 2 s, 4 s … at most maxWorkerWait (each offer costs about 11 history
 // events), and the run's current details say which task waits and why.
 // Runs from before versions fail the task, as they did.
 func (r *run) awaitWorker(ctx workflow.Context, t *taskRun, err error) bool {
