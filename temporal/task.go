@@ -214,8 +214,9 @@ func (r *run) retryOrFail(ctx workflow.Context, t *taskRun, err error, own bool)
 func (t *taskRun) fail(err error) { t.state, t.err = taskFailed, err }
 
 // maxWorkerWait is the longest wait before a task that no worker had is
-// offered again.
-const maxWorkerWait = time.Minute
+// offered again: about 3,200 history events a day of waiting, so that a
+// run can wait a couple of weeks for a worker before its history is full.
+const maxWorkerWait = 5 * time.Minute
 
 // awaitWorker reports whether err, a failure that is not the task's own,
 // says that the worker that took t's attempt does not have its task (a
@@ -242,7 +243,7 @@ func (r *run) awaitWorker(ctx workflow.Context, t *taskRun, err error) bool {
 		r.log.Warn("graflow: waiting for a worker that has the task", "task", t.node.ID, "reason", reason)
 	}
 	t.unserved++
-	wait := min(time.Second<<min(t.unserved-1, 6), maxWorkerWait)
+	wait := min(time.Second<<min(t.unserved-1, 9), maxWorkerWait)
 	t.state, t.pending = taskAwaitingWorker, workflow.NewTimer(ctx, wait)
 	return true
 }
