@@ -168,7 +168,8 @@ func run(ctx context.Context, runs int) error {
 }
 
 // countStalls runs n one-task runs one after another through the Runner
-// (wf.Execute, as users call it), first each with a workflow type of its
+// (wf.Start then Handle.Result, which is what wf.Execute does, timing the
+// start apart), first each with a workflow type of its
 // own (Graflow users write workflow("name") per job), then all of one
 // type, and reports per mode the waits (start to result) over 2 s, the
 // median and the slowest, and the slowest start.

@@ -16,6 +16,7 @@ import (
 	sdkpb "go.temporal.io/api/sdk/v1"
 
 	c "github.com/graflow-go/graflow/e2e/conformance"
+	"github.com/graflow-go/graflow/e2e/harness"
 	"github.com/graflow-go/graflow/graflow"
 	"github.com/graflow-go/graflow/signals"
 	"github.com/graflow-go/graflow/temporal"
@@ -66,8 +67,6 @@ func TestUpgradeFromOldBuild(t *testing.T) {
 
 	oldWorker, err := spawnWorker(old, queue, "upgrade-old")
 	require.NoError(t, err)
-	oldRecovery, err := spawnWorkerEnv(old, c.RecoveryQueue, "upgrade-old-buggy", []string{c.BugEnv + "=1"})
-	require.NoError(t, err)
 
 	rootAsk := start("upgrade_root_feedback", nil, graflow.Chain(
 		c.Ask.Instance("gate", graflow.Params{"id": "ship", "kind": "approval", "message": "ship it?"}), step("after")))
@@ -81,14 +80,7 @@ func TestUpgradeFromOldBuild(t *testing.T) {
 	waitPending(t, childID, "child_q")
 	waitPending(t, localLoop.WorkflowID, "more")
 
-	trace := filepath.Join(t.TempDir(), "trace.log")
-	p := graflow.Params{"path": trace}
-	checkpointed := graflow.NewWorkflow("upgrade_checkpoint")
-	checkpointed.Add(graflow.Chain(c.Trace.Instance("step_1", p), c.Checkpointer.Instance("step_2", p), c.Buggy.Instance("step_3", p), c.Trace.Instance("step_4", p)))
-	_, err = checkpointed.Execute(ctx, runner, graflow.WorkflowID("upgrade_checkpoint"))
-	var te *graflow.TaskError
-	require.ErrorAs(t, err, &te)
-	require.Equal(t, "step_3", te.TaskID)
+	trace := env.FailAfterCheckpointOn(t, ctx, "upgrade_checkpoint", old, runner)
 
 	const width = 1000
 	fanOut := start("upgrade_fan_out", nil, graflow.Chain(c.ScaleFanOut.Instance("fan", graflow.Params{"width": width}), c.ScaleCount.Instance("total", nil)),
@@ -100,7 +92,6 @@ func TestUpgradeFromOldBuild(t *testing.T) {
 
 	// The deploy: the old build's workers stop (graceful), this build's start.
 	oldWorker.Kill(syscall.SIGTERM)
-	oldRecovery.Kill(syscall.SIGTERM)
 	newWorker, err := spawnWorker("testworker", queue, "upgrade-new")
 	require.NoError(t, err)
 	defer newWorker.Kill(syscall.SIGTERM)
@@ -135,10 +126,7 @@ func TestUpgradeFromOldBuild(t *testing.T) {
 	assert.Equal(t, "approved", value[string](t, res))
 	assert.Equal(t, float64(4500*4501/2), channelValue[float64](t, res, "sum"))
 
-	res, err = resumed.Result(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, "step_4", value[string](t, res))
-	assert.Equal(t, []string{"step_1", "step_2", "step_3", "step_4"}, strings.Fields(readFile(trace)), "the steps before the checkpoint ran once")
+	harness.RequireResumed(t, ctx, resumed, trace)
 
 	res, err = fanOut.Result(ctx)
 	require.NoError(t, err)

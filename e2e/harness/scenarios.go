@@ -114,14 +114,21 @@ func (e *Env) WorkerKilledMidTask(t *testing.T) {
 // run fails in step_3. It returns the trace file of the task executions.
 func (e *Env) FailAfterCheckpoint(t *testing.T, ctx context.Context, workflowID string) string {
 	t.Helper()
+	return e.FailAfterCheckpointOn(t, ctx, workflowID, "testworker", e.ConformRunner)
+}
+
+// FailAfterCheckpointOn is FailAfterCheckpoint with the buggy worker a
+// process of the binary bin and the run started by runner.
+func (e *Env) FailAfterCheckpointOn(t *testing.T, ctx context.Context, workflowID, bin string, runner *temporal.Runner) string {
+	t.Helper()
 	trace := filepath.Join(t.TempDir(), "trace.log")
 	p := graflow.Params{"path": trace}
-	buggy, err := e.SpawnWorkerEnv("testworker", c.RecoveryQueue, workflowID+"-buggy", []string{c.BugEnv + "=1"})
+	buggy, err := e.SpawnWorkerEnv(bin, c.RecoveryQueue, workflowID+"-buggy", []string{c.BugEnv + "=1"})
 	require.NoError(t, err)
 	defer buggy.Kill(syscall.SIGTERM)
 	wf := graflow.NewWorkflow("fault_tolerant")
 	wf.Add(graflow.Chain(c.Trace.Instance("step_1", p), c.Checkpointer.Instance("step_2", p), c.Buggy.Instance("step_3", p), c.Trace.Instance("step_4", p)))
-	_, err = wf.Execute(ctx, e.ConformRunner, graflow.WorkflowID(workflowID))
+	_, err = wf.Execute(ctx, runner, graflow.WorkflowID(workflowID))
 	var te *graflow.TaskError
 	require.ErrorAs(t, err, &te)
 	assert.Equal(t, "step_3", te.TaskID)
