@@ -1,6 +1,8 @@
 package temporal
 
 import (
+	"fmt"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/graflow-go/graflow/internal/wire"
@@ -46,12 +48,24 @@ var limitsByVersion = map[workflow.Version]historyLimits{
 // run or the run before continue-as-new carried over, else the one its
 // first workflow task recorded (a marker event; a run recorded before
 // versioning replays as workflow.DefaultVersion).
+//
+// A carried version this build does not know (a run continued by a newer
+// build, now on an older worker after a rollback) fails the workflow task,
+// as workflow.GetVersion does for a recorded one: Temporal retries the task,
+// so a worker that knows the version runs it, and the run is never played
+// with another version's limits.
 func interpreterVersion(ctx workflow.Context, in *wire.RunInput) workflow.Version {
+	var v workflow.Version
 	switch {
 	case in.Resume != nil && in.Resume.Interpreter != 0:
-		return workflow.Version(in.Resume.Interpreter)
+		v = workflow.Version(in.Resume.Interpreter)
 	case in.Child != nil && in.Child.Interpreter != 0:
-		return workflow.Version(in.Child.Interpreter)
+		v = workflow.Version(in.Child.Interpreter)
+	default:
+		return workflow.GetVersion(ctx, interpreterChange, workflow.DefaultVersion, currentInterpreter)
 	}
-	return workflow.GetVersion(ctx, interpreterChange, workflow.DefaultVersion, currentInterpreter)
+	if _, ok := limitsByVersion[v]; !ok {
+		panic(fmt.Sprintf("graflow: the run carries interpreter version %d, newer than this worker's %d: a worker of a newer build must run it", v, currentInterpreter))
+	}
+	return v
 }

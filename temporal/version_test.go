@@ -57,3 +57,23 @@ func TestMissingTaskByVersion(t *testing.T) {
 		})
 	}
 }
+
+// A run continued as new (or a child started) by a build with a newer
+// interpreter version fails its workflow task on this build, never runs
+// with another version's limits.
+func TestUnknownCarriedVersionFailsTheWorkflowTask(t *testing.T) {
+	reg := graflow.NewRegistry()
+	step := graflow.NewTask("step", func(ctx *graflow.TaskContext, _ graflow.None) (string, error) { return "ran", nil }, graflow.WithRegistry(reg))
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
+	env := suite.NewTestWorkflowEnvironment()
+	require.NoError(t, temporal.Register(env, reg, activities.NewRunner(reg, nil, slog.New(slog.DiscardHandler)), "q"))
+	in := wire.RunInput{
+		Spec:   wire.Spec{Name: "future", Start: "step_1", Nodes: []wire.NodeSpec{{ID: "step_1", Task: step.Name()}}},
+		Resume: &wire.RunState{Interpreter: 99},
+	}
+	env.ExecuteWorkflow("future", in)
+	require.True(t, env.IsWorkflowCompleted())
+	require.Error(t, env.GetWorkflowError())
+	assert.ErrorContains(t, env.GetWorkflowError(), "the run carries interpreter version 99, newer than this worker's")
+}
